@@ -81,6 +81,18 @@ public interface Queue extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Tells the queue what the agent is doing ({@code POLLING}, {@code RUNNING}, {@code STOPPED}), for queues
+     * that show agent status to users (W&B {@code updateLaunchAgent}). Called on changes and periodically.
+     */
+    default void agentState(AgentState state) {
+    }
+
+    /** Whether the queue's owner asked the agent to stop polling (W&B {@code stopPolling}). */
+    default boolean stopPollingRequested() {
+        return false;
+    }
+
     /** Releases connections and threads. Items already handed out are not affected. */
     @Override
     default void close() {

@@ -40,6 +40,14 @@ public interface SubmittedRun {
      */
     void cancel();
 
+    /**
+     * Records, where the run lives (an annotation on the Kubernetes object, for example), that its outcome was
+     * reported to the queue, so an agent that restarts does not adopt and report it a second time. Called by the
+     * agent after the queue accepted the report. Idempotent; the default does nothing.
+     */
+    default void markReported() {
+    }
+
     /** The last part of the run's logs (all pods or processes), for failure messages; empty when none. */
     String logTail();
 }
