@@ -39,7 +39,6 @@ final class AgentAssembly {
             throw new ConfigException(config.root().location() + ": queues: no queues configured; list the queues "
                     + "to poll under 'queues:' or pass -q NAME");
         }
-        context.env("WANDB_API_KEY").ifPresent(context.masker()::register);
         LaunchContext ctx = context;
 
         Optional<Environment> environment = environment(config, ctx);

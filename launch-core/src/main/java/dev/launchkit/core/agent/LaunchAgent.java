@@ -68,7 +68,7 @@ public final class LaunchAgent implements AutoCloseable {
     private final JobPipeline pipeline;
 
     private final AtomicInteger active = new AtomicInteger();
-    private final Map<Job, SubmittedRun> activeRuns = new ConcurrentHashMap<>();
+    private final Map<String, SubmittedRun> activeRuns = new ConcurrentHashMap<>();
     private final Object slots = new Object();
     private final CompletableFuture<Void> shutdown = new CompletableFuture<>();
     private final ExecutorService workers;
@@ -83,7 +83,15 @@ public final class LaunchAgent implements AutoCloseable {
         this.name = b.name;
         this.queues = List.copyOf(b.queues);
         this.context = b.context;
-        this.listener = new Listeners(b.listeners, context.masker());
+        context.env("WANDB_API_KEY").ifPresent(context.masker()::register);
+        List<AgentListener> all = new ArrayList<>(b.listeners);
+        all.add(new AgentListener() {
+            @Override
+            public void submitted(Job job, SubmittedRun run) {
+                activeRuns.put(key(job), run);
+            }
+        });
+        this.listener = new Listeners(all, context.masker());
         this.maxJobs = b.maxJobs;
         this.pollWait = b.pollWait;
         this.statusInterval = b.statusInterval;
@@ -180,7 +188,7 @@ public final class LaunchAgent implements AutoCloseable {
                         LaunchSpec.empty().withRunId(run.runId()), new JobSource.Unresolved("adopted " + run.id()),
                         run.runId(), Map.of()));
                 active.incrementAndGet();
-                activeRuns.put(job, run);
+                activeRuns.put(key(job), run);
                 workers.execute(() -> {
                     try {
                         pipeline.resume(q, job, run);
@@ -281,12 +289,16 @@ public final class LaunchAgent implements AutoCloseable {
     }
 
     private void release(Job job) {
-        activeRuns.remove(job);
+        activeRuns.remove(key(job));
         active.decrementAndGet();
         synchronized (slots) {
             slots.notifyAll();
         }
         reportState();
+    }
+
+    private static String key(Job job) {
+        return job.queueName() + "/" + job.itemId();
     }
 
     private boolean hasFreeSlot() {
