@@ -1,0 +1,25 @@
+package dev.launchkit.examples.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code launch-agent} command: run, render, validate and demo. */
+@Command(name = "launch-agent", mixinStandardHelpOptions = true, version = "LaunchKit launch-agent 0.1.0",
+        description = "A W&B-compatible launch agent for Kubernetes, on the JVM.",
+        subcommands = {RunCommand.class, ValidateCommand.class})
+public final class LaunchAgentCli implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Runs the command line and returns its exit code (0 ok, 1 runtime failure, 2 refused input). */
+    public static int execute(String... args) {
+        return new CommandLine(new LaunchAgentCli()).execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+}
