@@ -41,7 +41,7 @@ public final class LaunchConfig {
     public static final int UNLIMITED = -1;
 
     static final Set<String> WANDB_KEYS = Set.of("entity", "queues", "queue", "max_jobs", "max_schedulers",
-            "secure_mode", "verbosity", "stopped_run_timeout", "environment", "registry", "builder", "project");
+            "secure_mode", "verbosity", "stopped_run_timeout", "environment", "registry", "builder", "project", "runner");
     static final Set<String> LAUNCHKIT_KEYS = Set.of("queue_backend", "runners", "default_resource", "preemption",
             "shutdown", "agent_name");
 
@@ -150,7 +150,7 @@ public final class LaunchConfig {
         }
         root.bool("secure_mode", false);
         root.integer("stopped_run_timeout", 60);
-        for (String block : List.of("environment", "registry", "builder", "queue_backend", "runners", "preemption",
+        for (String block : List.of("environment", "registry", "builder", "queue_backend", "runners", "runner", "preemption",
                 "shutdown")) {
             root.child(block).object();
         }
@@ -288,9 +288,16 @@ public final class LaunchConfig {
         return queueBackend().string("type", "wandb");
     }
 
-    /** The {@code runners.<type>} block (missing when not configured). */
+    /**
+     * The {@code runners.<type>} block (missing when not configured). For {@code kubernetes}, W&B's own
+     * {@code runner:} block (with {@code namespace}) is used when there is no {@code runners.kubernetes} block.
+     */
     public ConfigNode runner(String type) {
-        return root.child("runners").child(type);
+        ConfigNode own = root.child("runners").child(type);
+        if (own.isMissing() && type.equals("kubernetes") && root.has("runner")) {
+            return root.child("runner");
+        }
+        return own;
     }
 
     /** Runner types configured under {@code runners:}. */
