@@ -178,7 +178,9 @@ public final class AwsCredentialChain implements AwsCredentialsProvider, AutoClo
             }
         }
         throw SdkClientException.create("no AWS credentials found"
-                + (tried.isEmpty() ? " (no source is configured)" : "; tried " + String.join("; ", tried))
+                + (tried.isEmpty() ? " (none is configured: no keys in the config block or the environment, no "
+                + "web identity token, no shared config files, no container credentials, and instance metadata is "
+                + "disabled)" : "; tried " + String.join("; ", tried))
                 + ". Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run the agent under IRSA "
                 + "(AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE) or EKS Pod Identity, or configure a profile");
     }

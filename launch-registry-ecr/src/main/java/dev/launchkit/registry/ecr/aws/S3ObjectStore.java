@@ -74,11 +74,10 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             s3.headObject(b -> b.bucket(location.bucket()).key(key));
             return true;
-        } catch (NoSuchKeyException e) {
-            return false;
         } catch (SdkException e) {
-            if (AwsErrors.status(e) == 404 && !(e instanceof NoSuchBucketException)) {
-                // HEAD responses carry no error body; a 404 on the object is "not there", but check the bucket.
+            if (e instanceof NoSuchKeyException || AwsErrors.status(e) == 404) {
+                // HEAD responses carry no error body, so the SDK reports any 404 as NoSuchKey: a missing bucket
+                // must not read as "the context is not there", so ask about the bucket.
                 if (bucketExists()) {
                     return false;
                 }
