@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 class S3ObjectStoreTest {
     private static final String KEY_ID = "AKIDS3PROXY000001";
     private static final String SECRET = "s3proxy-secret-Lk29vX";
-    private static final AtomicInteger BUCKETS = new AtomicInteger();
+    private final AtomicInteger buckets = new AtomicInteger();
 
     @RegisterExtension
     final TestAws aws = new TestAws();
@@ -66,7 +66,7 @@ class S3ObjectStoreTest {
 
     @BeforeEach
     void newBucket() {
-        bucket = "launch-contexts-" + BUCKETS.incrementAndGet();
+        bucket = "launch-contexts-" + buckets.incrementAndGet();
         admin.createBucket(b -> b.bucket(bucket));
     }
 
