@@ -158,6 +158,8 @@ public final class KubernetesRunMonitor implements RunMonitor {
         settings.kinds().stream().filter(k -> !kinds.contains(k)).forEach(kinds::add);
         List<SubmittedRun> adopted = new ArrayList<>();
         for (String namespace : namespaces) {
+            // Pods first: a run adopted in a terminal state is judged (and its log tails read) at once, with them.
+            ensurePodWatch(namespace, true);
             for (ResourceKind kind : kinds) {
                 JsonNode list;
                 try {
@@ -172,7 +174,6 @@ public final class KubernetesRunMonitor implements RunMonitor {
                     adoptOne(namespace, kind, item).ifPresent(adopted::add);
                 }
             }
-            ensurePodWatch(namespace, true);
             for (ResourceKind kind : kinds) {
                 ensureObjectWatch(namespace, kind);
             }
@@ -196,6 +197,10 @@ public final class KubernetesRunMonitor implements RunMonitor {
             return java.util.Optional.empty();
         }
         String runId = meta.path("labels").path(Labels.RUN_ID).asText("");
+        if (item instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            // Items of a list of built-in kinds come without apiVersion and kind; the status mappers need them.
+            o.put("apiVersion", kind.apiVersion()).put("kind", kind.kind());
+        }
         KubeObjectRef ref = new KubeObjectRef(namespace, kind.apiVersion(), kind.kind(), kind.plural(), name);
         return java.util.Optional.of(register(ref, runId.isEmpty() ? name : runId, itemId, queue,
                 new Untracked(item, System.nanoTime())));
@@ -238,12 +243,12 @@ public final class KubernetesRunMonitor implements RunMonitor {
                 return false;
             });
         }
+        for (Untracked pod : podsSeen) {
+            routePod(pod.object(), false, List.of(run));
+        }
         Untracked first = newer(object, known);
         if (first != null) {
             run.onObject(first.object(), false, first.receivedNanos());
-        }
-        for (Untracked pod : podsSeen) {
-            routePod(pod.object(), false, List.of(run));
         }
         ensurePodWatch(ref.namespace(), false);
         ensureObjectWatch(ref.namespace(), ResourceKind.of(ref));
@@ -531,6 +536,25 @@ public final class KubernetesRunMonitor implements RunMonitor {
         } catch (ApiException | IOException e) {
             // At worst a restarted agent adopts and reports this run again; the queue treats that as a repeat.
             LOG.warn("could not mark {} as reported: {}", run.ref(), mask(e.getMessage()));
+        }
+    }
+
+    /**
+     * Reads the run's pods directly (one request): a batch Job's by its {@code job-name} label, other kinds' by the
+     * run-id label the runner puts on every pod template. Empty when the read fails.
+     */
+    List<PodReport> readPods(TrackedRun run) {
+        String which = run.kind().isBatchJob() ? "job-name=" + run.ref().name() : Labels.RUN_ID + "=" + run.runId();
+        try {
+            JsonNode list = objects.listPods(run.ref().namespace(), selector + "," + which);
+            List<PodReport> out = new ArrayList<>();
+            for (JsonNode pod : list.path("items")) {
+                out.add(PodDiagnostics.diagnose(podReader.read(pod.toString())));
+            }
+            return out;
+        } catch (ApiException | IOException | RuntimeException e) {
+            LOG.debug("could not re-read the pods of run {}: {}", run.runId(), e.toString());
+            return List.of();
         }
     }
 

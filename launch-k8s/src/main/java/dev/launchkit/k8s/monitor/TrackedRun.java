@@ -176,7 +176,7 @@ final class TrackedRun implements SubmittedRun {
         synchronized (this) {
             intent = cancelIntent;
         }
-        end(intent);
+        end(intent, false);
     }
 
     @Override
@@ -341,7 +341,7 @@ final class TrackedRun implements SubmittedRun {
             } catch (Exception e) {
                 LOG.warn("could not delete {} after its start timeout: {}", ref, monitor.mask(e.getMessage()));
             }
-            end(intent);
+            end(intent, false);
         });
     }
 
@@ -355,7 +355,7 @@ final class TrackedRun implements SubmittedRun {
     private void evaluate() {
         ObjectStatus v = RunVerdict.decide(objectStatus, reports());
         if (v.isTerminal()) {
-            end(v);
+            end(v, true);
             return;
         }
         if (v.state() == RunState.QUEUED) {
@@ -450,13 +450,22 @@ final class TrackedRun implements SubmittedRun {
         }
     }
 
-    /** Ends the run: once. Failures first collect the log tails of all pods, then listeners and completion. */
-    void end(ObjectStatus terminal) {
+    /**
+     * Ends the run: once. A failure first re-reads the run's pods — the pod and object watches are separate
+     * streams, so the Job's {@code Failed} can arrive before the pod update that explains it (OOMKilled, a
+     * {@code DisruptionTarget}) — and collects every pod's log tail; then listeners and completion.
+     *
+     * @param fromObject whether the state came from the object and pods (and may be re-judged with fresher pods),
+     *                   rather than from a cancel or timeout
+     */
+    void end(ObjectStatus terminal, boolean fromObject) {
+        ObjectStatus object;
         synchronized (this) {
             if (ending) {
                 return;
             }
             ending = true;
+            object = objectStatus;
             if (startTimer != null) {
                 startTimer.cancel(false);
                 startTimer = null;
@@ -464,8 +473,21 @@ final class TrackedRun implements SubmittedRun {
         }
         if (terminal.state() == RunState.FAILED || terminal.state() == RunState.PREEMPTED) {
             monitor.io().execute(() -> {
-                monitor.collectTails(this, List.copyOf(podStates()));
-                complete(terminal);
+                ObjectStatus last = terminal;
+                if (fromObject) {
+                    List<PodReport> fresh = monitor.readPods(this);
+                    synchronized (this) {
+                        for (PodReport r : fresh) {
+                            pods.computeIfAbsent(r.name(), n -> new PodState(n, monitor.settings().logTailBytes()))
+                                    .report = r;
+                        }
+                        if (!fresh.isEmpty()) {
+                            last = RunVerdict.decide(object, reports());
+                        }
+                    }
+                }
+                monitor.collectTails(this, podStates());
+                complete(last);
             });
         } else {
             complete(terminal);
