@@ -36,8 +36,12 @@ import org.apache.commons.compress.compressors.gzip.GzipParameters;
 public final class ContextArchive {
     /** The modification time of every entry: 1980-01-01, the earliest time a zip can hold, as reproducible builds use. */
     public static final Instant MTIME = Instant.parse("1980-01-01T00:00:00Z");
-    /** Fixed so that the compressed bytes are the same on every run. */
-    private static final int GZIP_LEVEL = 6;
+    /**
+     * Fixed so that the compressed bytes are the same on every run. Level 1: on source code it deflates about six
+     * times faster than level 6 for archives about a fifth larger (see the -Pbench benchmark), and the archive is
+     * only carried to the Kaniko pod, over the cluster's network.
+     */
+    private static final int GZIP_LEVEL = 1;
     private static final int NAME_FIELD = TarConstants.NAMELEN;
     private static final int FILE_MODE = 0100644;
     private static final int EXEC_MODE = 0100755;
@@ -95,6 +99,7 @@ public final class ContextArchive {
         params.setCompressionLevel(GZIP_LEVEL);
         params.setModificationTime(0);
         params.setOS(GzipParameters.OS.UNKNOWN);
+        params.setBufferSize(COPY_BUFFER);
         MessageDigest sha = sha256();
         GzipCompressorOutputStream gz = new GzipCompressorOutputStream(new NonClosing(out), params);
         try (OutputStream digesting = new DigestOutputStream(gz, sha)) {

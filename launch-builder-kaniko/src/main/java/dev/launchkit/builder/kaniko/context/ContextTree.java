@@ -7,7 +7,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,21 +56,23 @@ public final class ContextTree {
         return entries.size();
     }
 
+    /**
+     * Segment-wise order without splitting: code points compared in order (the same as UTF-8 byte order), with the
+     * separator {@code /} below every other character so that a directory's entries follow it directly.
+     */
     private static int compareSegments(String a, String b) {
-        String[] sa = a.split("/", -1);
-        String[] sb = b.split("/", -1);
-        for (int i = 0; i < Math.min(sa.length, sb.length); i++) {
-            int c = compareUtf8(sa[i], sb[i]);
-            if (c != 0) {
-                return c;
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca == '/' ? -1 : ca, cb == '/' ? -1 : cb);
             }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
         }
-        return Integer.compare(sa.length, sb.length);
-    }
-
-    /** Byte order of the UTF-8 encoding, so the order does not depend on the JVM's locale or collation. */
-    private static int compareUtf8(String a, String b) {
-        return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     /** Collects entries; later additions replace earlier ones at the same path. */
@@ -132,19 +136,32 @@ public final class ContextTree {
                     continue;
                 }
                 String path = prefix.isEmpty() ? name : prefix + "/" + name;
-                if (Files.isSymbolicLink(child)) {
+                // One stat per entry: type and permissions together.
+                BasicFileAttributes attrs = attributes(child);
+                if (attrs.isSymbolicLink()) {
                     try {
                         entries.put(path, new ContextEntry.Symlink(Files.readSymbolicLink(child).toString()));
                     } catch (IOException e) {
                         throw new UncheckedIOException("cannot read the symbolic link " + child + ": " + e.getMessage(), e);
                     }
-                } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                } else if (attrs.isDirectory()) {
                     entries.put(path, new ContextEntry.Directory());
                     walk(child, path);
-                } else if (Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS)) {
-                    entries.put(path, new ContextEntry.File(child, isExecutable(child)));
+                } else if (attrs.isRegularFile()) {
+                    entries.put(path, new ContextEntry.File(child, isExecutable(child, attrs)));
                 }
                 // Sockets, pipes and devices have no place in an image build context and are skipped.
+            }
+        }
+
+        private static BasicFileAttributes attributes(Path p) {
+            try {
+                if (Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS) != null) {
+                    return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                }
+                return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
             }
         }
 
@@ -171,19 +188,17 @@ public final class ContextTree {
         }
 
         private static boolean isExecutable(Path file) {
-            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (view == null) {
-                return Files.isExecutable(file);
-            }
-            try {
-                Set<PosixFilePermission> perms = view.readAttributes().permissions();
+            return isExecutable(file, attributes(file));
+        }
+
+        private static boolean isExecutable(Path file, BasicFileAttributes attrs) {
+            if (attrs instanceof PosixFileAttributes posix) {
+                Set<PosixFilePermission> perms = posix.permissions();
                 return perms.contains(PosixFilePermission.OWNER_EXECUTE)
                         || perms.contains(PosixFilePermission.GROUP_EXECUTE)
                         || perms.contains(PosixFilePermission.OTHERS_EXECUTE);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the permissions of " + file + ": " + e.getMessage(), e);
             }
+            return Files.isExecutable(file);
         }
     }
 
