@@ -86,6 +86,8 @@ import org.slf4j.LoggerFactory;
 public final class KanikoBuilder implements Builder {
     private static final Logger LOG = LoggerFactory.getLogger(KanikoBuilder.class);
     private static final int LOG_LINES_IN_FAILURE = 40;
+    /** How much of a successful build's log is scanned for the failed-packages marker. */
+    private static final int MAX_LOG_SCAN = 16 * 1024 * 1024;
     /** Beyond Kubernetes' own activeDeadlineSeconds: pending time, and the monitor's report of the failure. */
     private static final Duration WAIT_MARGIN = Duration.ofMinutes(10);
 
@@ -227,6 +229,10 @@ public final class KanikoBuilder implements Builder {
             if (end.state() != RunState.SUCCEEDED) {
                 throw new LaunchException(Stage.BUILD, context.masker().mask("the Kaniko build of " + image + " failed ("
                         + end + "). " + lastLines(tail, ns, name)));
+            }
+            synchronized (failedPackages) {
+                // The streamed lines may stop short of the end of a fast build; the W&B agent reads the whole log.
+                failedPackages.addAll(FailedPackages.find(cluster.podLogs(ns, name, MAX_LOG_SCAN)));
             }
             if (!failedPackages.isEmpty()) {
                 listener.warning(FailedPackages.warning(new ArrayList<>(failedPackages)));

@@ -121,6 +121,28 @@ public final class BuildJobClient {
         return problems;
     }
 
+    /**
+     * The logs of the build Job's pods (the W&B agent reads them once the build succeeded, to look for packages that
+     * failed to install), at most {@code limitBytes} per pod. Pods or logs that cannot be read are skipped.
+     */
+    public String podLogs(String namespace, String jobName, int limitBytes) {
+        StringBuilder out = new StringBuilder();
+        try {
+            for (var pod : core.listNamespacedPod(namespace).labelSelector("job-name=" + jobName).execute().getItems()) {
+                try {
+                    String log = core.readNamespacedPodLog(pod.getMetadata().getName(), namespace)
+                            .limitBytes(limitBytes).execute();
+                    out.append(log == null ? "" : log);
+                } catch (ApiException e) {
+                    LOG.debug("no log from build pod {}/{}: HTTP {}", namespace, pod.getMetadata().getName(), e.getCode());
+                }
+            }
+        } catch (ApiException e) {
+            LOG.debug("could not list the pods of build Job {}/{}: HTTP {}", namespace, jobName, e.getCode());
+        }
+        return out.toString();
+    }
+
     /** Whether a Secret exists; {@code true} when the agent may not read Secrets there (RBAC), to let Kubernetes tell. */
     public boolean secretExists(String namespace, String name) {
         try {
