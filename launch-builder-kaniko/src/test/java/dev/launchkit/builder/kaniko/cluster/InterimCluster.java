@@ -91,8 +91,21 @@ public final class InterimCluster implements AutoCloseable {
 
     /** Waits until the Job exists (the builder creates it from another thread) and returns it. */
     public V1Job awaitJob(String namespace, String name, Duration timeout) throws Exception {
+        return awaitJob(namespace, name, timeout, java.util.concurrent.CompletableFuture.completedFuture(null));
+    }
+
+    /** Like {@link #awaitJob(String, String, Duration)}, failing at once with the build's error if it ended. */
+    public V1Job awaitJob(String namespace, String name, Duration timeout, java.util.concurrent.Future<?> build)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            if (build.isDone()) {
+                try {
+                    build.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new AssertionError("the build ended before creating its Job: " + e.getCause(), e.getCause());
+                }
+            }
             try {
                 return batch.readNamespacedJob(name, namespace).execute();
             } catch (ApiException e) {

@@ -80,7 +80,7 @@ class KanikoBuildTest {
         Job job = h.codeJob("run1", CODE);
 
         CompletableFuture<ImageRef> build = h.buildAsync(job);
-        V1Job created = h.cluster.awaitJob(NS, jobName("run1"), WAIT);
+        V1Job created = h.cluster.awaitJob(NS, jobName("run1"), WAIT, build);
 
         assertThat(container(created).getArgs()).contains("--context=tar:///context/run1.tgz",
                 "--dockerfile=Dockerfile.wandb", "--cache=true", "--cache-repo=registry.internal:5000/launch/images");
@@ -110,7 +110,7 @@ class KanikoBuildTest {
     void aFailedBuildFailsAtStageBuildQuotingTheKanikoLog() throws Exception {
         h.builder("builder: {type: kaniko}", pvcEnv, TestRegistry.anonymous("registry.internal:5000/launch"), null);
         CompletableFuture<ImageRef> build = h.buildAsync(h.codeJob("run2", CODE));
-        V1Job created = h.cluster.awaitJob(NS, jobName("run2"), WAIT);
+        V1Job created = h.cluster.awaitJob(NS, jobName("run2"), WAIT, build);
 
         h.cluster.playKanikoPod(created, """
                 INFO[0001] Retrieving image manifest python:3.11-bookworm
@@ -159,7 +159,7 @@ class KanikoBuildTest {
         env.put("WANDB_LAUNCH_KANIKO_AUTH_SECRET", "harbor-push");
         h.builder("builder: {type: kaniko}", env, TestRegistry.anonymous("harbor.corp/ml/launch"), null);
         CompletableFuture<ImageRef> build = h.buildAsync(h.codeJob("run5", CODE));
-        V1Job created = h.cluster.awaitJob(NS, jobName("run5"), WAIT);
+        V1Job created = h.cluster.awaitJob(NS, jobName("run5"), WAIT, build);
 
         assertThat(created.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
             assertThat(v.getSecret().getSecretName()).isEqualTo("harbor-push");
@@ -177,7 +177,7 @@ class KanikoBuildTest {
                 "ecr-login");
         h.builder("builder: {type: kaniko}", pvcEnv, ecr, null);
         CompletableFuture<ImageRef> build = h.buildAsync(h.codeJob("run6", CODE));
-        V1Job created = h.cluster.awaitJob(NS, jobName("run6"), WAIT);
+        V1Job created = h.cluster.awaitJob(NS, jobName("run6"), WAIT, build);
 
         // The builder adds the owner reference right after creating the Job.
         awaitTrue(() -> h.cluster.core.readNamespacedConfigMap(jobName("run6") + "-docker-config", NS).execute()
@@ -205,7 +205,7 @@ class KanikoBuildTest {
         TestRegistry acr = new TestRegistry("acr", "myreg.azurecr.io/launch", null, "acr-env");
         h.builder("builder: {type: kaniko}", pvcEnv, acr, null);
         CompletableFuture<ImageRef> build = h.buildAsync(h.codeJob("run7", CODE));
-        V1Job created = h.cluster.awaitJob(NS, jobName("run7"), WAIT);
+        V1Job created = h.cluster.awaitJob(NS, jobName("run7"), WAIT, build);
 
         assertThat(created.getSpec().getTemplate().getMetadata().getLabels())
                 .containsEntry("azure.workload.identity/use", "true");
@@ -222,7 +222,7 @@ class KanikoBuildTest {
         h.builder("builder: {type: kaniko}", pvcEnv,
                 new TestRegistry("generic", "registry.corp:5000/launch", creds, null), null);
         CompletableFuture<ImageRef> build = h.buildAsync(h.codeJob("run8", CODE));
-        V1Job created = h.cluster.awaitJob(NS, jobName("run8"), WAIT);
+        V1Job created = h.cluster.awaitJob(NS, jobName("run8"), WAIT, build);
 
         awaitTrue(() -> h.cluster.core.readNamespacedSecret(jobName("run8") + "-docker-config", NS).execute()
                 .getMetadata().getOwnerReferences() != null);

@@ -85,7 +85,7 @@ class S3ContextUploadTest {
         h.builder("builder: {type: kaniko, build-context-store: 's3://launch-contexts/ctx'}", env(),
                 TestRegistry.anonymous("registry.internal:5000/launch"), aws);
         CompletableFuture<ImageRef> build = h.buildAsync(h.codeJob("run9", Map.of("train.py", "print('s3')\n")));
-        V1Job job = h.cluster.awaitJob("default", "wandb-launch-container-build-run9", java.time.Duration.ofSeconds(20));
+        V1Job job = h.cluster.awaitJob("default", "wandb-launch-container-build-run9", java.time.Duration.ofSeconds(20), build);
 
         var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getArgs()).contains("--context=s3://launch-contexts/ctx/run9.tgz");
