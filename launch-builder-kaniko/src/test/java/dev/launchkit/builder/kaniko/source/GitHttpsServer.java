@@ -24,14 +24,14 @@ import org.eclipse.jgit.transport.UploadPack;
  * /info/refs?service=git-upload-pack}, then {@code POST /git-upload-pack}) over HTTPS on 127.0.0.1, with HTTP basic
  * authentication. Fetches are served by JGit's real {@link UploadPack}.
  */
-final class GitHttpsServer implements AutoCloseable {
+public final class GitHttpsServer implements AutoCloseable {
     private final HttpsServer server;
     private final Map<String, Repository> repos = new ConcurrentHashMap<>();
     private final String user;
     private final String password;
-    final List<String> requests = new CopyOnWriteArrayList<>();
+    public final List<String> requests = new CopyOnWriteArrayList<>();
 
-    GitHttpsServer(SelfSignedCertificate cert, String user, String password) throws Exception {
+    public GitHttpsServer(SelfSignedCertificate cert, String user, String password) throws Exception {
         this.user = user;
         this.password = password;
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -41,12 +41,12 @@ final class GitHttpsServer implements AutoCloseable {
     }
 
     /** Serves {@code repo} at {@code https://127.0.0.1:port/<name>.git}. */
-    String serve(String name, Repository repo) {
+    public String serve(String name, Repository repo) {
         repos.put("/" + name + ".git", repo);
         return "https://127.0.0.1:" + server.getAddress().getPort() + "/" + name + ".git";
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 

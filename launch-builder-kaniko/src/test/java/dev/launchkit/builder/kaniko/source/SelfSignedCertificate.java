@@ -14,17 +14,17 @@ import javax.net.ssl.SSLContext;
  * A certificate for 127.0.0.1 made with the JDK's keytool, for HTTPS test servers: the PKCS12 key store the server
  * uses and the PEM certificate a client is told to trust.
  */
-final class SelfSignedCertificate {
+public final class SelfSignedCertificate {
     private static final char[] PASSWORD = "test-store-pass".toCharArray();
     final Path keyStore;
-    final Path pem;
+    public final Path pem;
 
     private SelfSignedCertificate(Path keyStore, Path pem) {
         this.keyStore = keyStore;
         this.pem = pem;
     }
 
-    static SelfSignedCertificate create(Path dir) throws IOException, InterruptedException {
+    public static SelfSignedCertificate create(Path dir) throws IOException, InterruptedException {
         Path ks = dir.resolve("server.p12");
         Path pem = dir.resolve("ca.pem");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();

@@ -13,15 +13,15 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
 
 /** Builds small git repositories for fetch tests. */
-final class TestRepos {
+public final class TestRepos {
     private TestRepos() {
     }
 
-    static Git init(Path dir) throws Exception {
+    public static Git init(Path dir) throws Exception {
         return Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call();
     }
 
-    static RevCommit commit(Git git, Map<String, String> files, String message) throws Exception {
+    public static RevCommit commit(Git git, Map<String, String> files, String message) throws Exception {
         Path root = git.getRepository().getWorkTree().toPath();
         for (Map.Entry<String, String> f : files.entrySet()) {
             Path p = root.resolve(f.getKey());
