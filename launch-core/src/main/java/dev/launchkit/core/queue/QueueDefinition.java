@@ -22,9 +22,9 @@ import java.util.stream.Collectors;
  * prioritization mode.
  *
  * <pre>{@code
- * QueueDefinition q = QueueDefinition.of("k8s-test", "kubernetes", jobFragment)
- *         .withEntity("my-team")
- *         .withTemplateVariables(List.of(TemplateVariable.integer("gpus").minimum(1).maximum(4).defaultValue(1)));
+ * QueueDefinition q = QueueDefinition.of("k8s-test", "kubernetes", jobFragment,
+ *                 List.of(TemplateVariable.integer("gpus").minimum(1).maximum(4).defaultValue(1)))
+ *         .withEntity("my-team");
  * MergedSpec merged = q.merge(spec, Map.of("gpus", 2));   // spec.resource_args.kubernetes = fragment with 2 filled in
  * }</pre>
  *
@@ -94,6 +94,15 @@ public record QueueDefinition(String name, String entity, String resource, Objec
     /** A queue with a resource configuration, no entity, no template variables, prioritization on. */
     public static QueueDefinition of(String name, String resource, ObjectNode config) {
         return new QueueDefinition(name, "", resource, config, List.of(), PrioritizationMode.V0);
+    }
+
+    /**
+     * A queue with a resource configuration whose {@code {{placeholders}}} the given variables describe, no entity,
+     * prioritization on.
+     */
+    public static QueueDefinition of(String name, String resource, ObjectNode config,
+                                     List<TemplateVariable> templateVariables) {
+        return new QueueDefinition(name, "", resource, config, templateVariables, PrioritizationMode.V0);
     }
 
     /** A bare queue: items carry their own resource and resource args. */
