@@ -112,13 +112,12 @@ public final class LocalProcessRun implements SubmittedRun {
 
     private void line(String raw) {
         String masked = masker.mask(raw);
-        synchronized (tail) {
+        // Tail and listeners change together, so a listener added meanwhile sees each line exactly once.
+        synchronized (dispatch) {
             tail.addLast(masked);
             while (tail.size() > tailLines) {
                 tail.removeFirst();
             }
-        }
-        synchronized (dispatch) {
             for (RunListener l : listeners) {
                 try {
                     l.log(masked);
@@ -179,11 +178,25 @@ public final class LocalProcessRun implements SubmittedRun {
         return completion;
     }
 
+    /**
+     * Adds a listener. It receives the current status (unless the run has ended), then the output so far (the last
+     * {@code logTailLines} lines, since a short process may finish before anyone listens), then every later line and
+     * status; the terminal status always comes last, exactly once.
+     */
     @Override
     public void addListener(RunListener listener) {
         synchronized (dispatch) {
+            RunStatus now = status;
+            if (!now.isTerminal()) {
+                listener.status(now);
+            }
+            for (String line : tail) {
+                listener.log(line);
+            }
             listeners.add(listener);
-            listener.status(status);
+            if (now.isTerminal()) {
+                listener.status(now);
+            }
         }
     }
 
@@ -231,7 +244,7 @@ public final class LocalProcessRun implements SubmittedRun {
     /** The last output lines (stdout and stderr interleaved), secrets masked. */
     @Override
     public String logTail() {
-        synchronized (tail) {
+        synchronized (dispatch) {
             return String.join("\n", tail);
         }
     }
