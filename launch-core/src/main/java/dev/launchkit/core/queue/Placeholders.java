@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -32,10 +31,10 @@ final class Placeholders {
         if (node.isTextual()) {
             find(node.asText(), out);
         } else if (node.isObject()) {
-            node.fields().forEachRemaining(e -> {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
                 find(e.getKey(), out);
                 collect(e.getValue(), out);
-            });
+            }
         } else if (node.isArray()) {
             node.forEach(n -> collect(n, out));
         }
@@ -64,9 +63,7 @@ final class Placeholders {
         }
         if (node.isObject()) {
             ObjectNode out = JsonNodeFactory.instance.objectNode();
-            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
                 out.set(fillText(e.getKey(), values), fill(e.getValue(), values));
             }
             return out;

@@ -200,7 +200,7 @@ public record QueueDefinition(String name, String entity, String resource, Objec
         Map<String, Object> all = new LinkedHashMap<>();
         JsonNode inSpec = json.remove("template_variables");
         if (inSpec != null && inSpec.isObject()) {
-            inSpec.fields().forEachRemaining(e -> all.put(e.getKey(), e.getValue()));
+            inSpec.properties().forEach(e -> all.put(e.getKey(), e.getValue()));
             if (hasOwnResourceArgs(json)) {
                 json.remove("resource_args");
                 warnings.add("the item has both template_variables and resource_args; resource_args was dropped "

@@ -88,6 +88,7 @@ public final class DirectoryQueue implements Queue {
     private List<QueueFolder.Candidate> snapshot = List.of();
     private int cursor;
     private long listedAt;
+    private boolean stale = true;
 
     DirectoryQueue(Path root, String name, String agentEntity, Clock clock, Duration pollInterval) {
         this.folder = new QueueFolder(root, name, random);
@@ -139,7 +140,8 @@ public final class DirectoryQueue implements Queue {
                     throw new InterruptedException();
                 }
                 boolean changed = drainEvents();
-                if (changed || cursor >= snapshot.size() || System.nanoTime() - listedAt > pollInterval.toNanos()) {
+                if (changed || stale || cursor >= snapshot.size()
+                        || System.nanoTime() - listedAt > pollInterval.toNanos()) {
                     relist();
                 }
                 while (cursor < snapshot.size()) {
@@ -165,6 +167,7 @@ public final class DirectoryQueue implements Queue {
         snapshot = folder.listPending(def.prioritization());
         cursor = 0;
         listedAt = System.nanoTime();
+        stale = false;
     }
 
     private QueueDefinition currentDefinition() {
@@ -204,7 +207,7 @@ public final class DirectoryQueue implements Queue {
             if (key != null) {
                 key.pollEvents();
                 key.reset();
-                listedAt = 0; // relist on the next turn
+                stale = true;
             }
         } catch (ClosedWatchServiceException e) {
             TimeUnit.NANOSECONDS.sleep(nanos);
@@ -252,6 +255,10 @@ public final class DirectoryQueue implements Queue {
             failClaimed(fileName, result, e.stage(), name() + "/" + fileName + ": " + e.getMessage());
         } catch (QueueException e) {
             LOG.warn("queue {}: cannot read {}: {}; it stays in running/", name(), fileName, e.getMessage());
+        } catch (RuntimeException e) {
+            // A bug must cost one item, not the agent's polling: fail it with what happened.
+            LOG.error("queue {}: unexpected error reading {}", name(), fileName, e);
+            failClaimed(fileName, result, Stage.AGENT, name() + "/" + fileName + ": the item could not be read: " + e);
         }
         return Optional.empty();
     }

@@ -162,7 +162,7 @@ final class QueueFolder {
                     continue;
                 }
                 seen.add(n);
-                Priority priority = peekPriority(p, n, a);
+                Priority priority = mode == PrioritizationMode.V0 ? peekPriority(p, n, a) : Priority.MEDIUM;
                 int rank = mode == PrioritizationMode.V0 ? priority.wandbValue() : 0;
                 out.add(new Candidate(n, rank, a.lastModifiedTime(), priority));
             }
@@ -211,7 +211,7 @@ final class QueueFolder {
             try {
                 return ItemContent.from(parser.parse(text, source, format));
             } catch (ConfigException e) {
-                if (!isFresh(file)) {
+                if (!isFresh(file) || Thread.currentThread().isInterrupted()) {
                     throw e;
                 }
                 pause();

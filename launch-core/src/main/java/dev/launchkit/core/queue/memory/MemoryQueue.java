@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Items pop by priority (unless the definition disables it), then first in, first out. The queue merges its
  * definition into each spec on push, as the W&B server does. Every acknowledgement, failure, warning and completion
- * is kept for the life of the queue. Thread-safe; {@link #poll} waits without spinning.
+ * is kept until {@link #clearEnded()}. Thread-safe; {@link #poll} waits without spinning.
  */
 public final class MemoryQueue implements Queue {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryQueue.class);
@@ -284,6 +283,26 @@ public final class MemoryQueue implements Queue {
         lock.lock();
         try {
             return List.copyOf(results.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forgets the items that have ended (their results included), for long-lived embedded queues.
+     *
+     * @return how many were forgotten
+     */
+    public int clearEnded() {
+        lock.lock();
+        try {
+            List<String> ended = results.values().stream().filter(r -> r.state().isEnded())
+                    .map(ItemResult::itemId).toList();
+            ended.forEach(id -> {
+                results.remove(id);
+                taken.remove(id);
+            });
+            return ended.size();
         } finally {
             lock.unlock();
         }

@@ -118,6 +118,9 @@ public final class LocalProcessRun implements SubmittedRun {
             while (tail.size() > tailLines) {
                 tail.removeFirst();
             }
+            if (status.isTerminal()) {
+                return; // output of a lingering background child: kept in the tail, not sent after the end
+            }
             for (RunListener l : listeners) {
                 try {
                     l.log(masked);

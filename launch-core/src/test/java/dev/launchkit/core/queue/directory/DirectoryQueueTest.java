@@ -173,6 +173,26 @@ class DirectoryQueueTest {
     }
 
     @Test
+    void ignoresFilePrioritiesWithAWarningWhenTheQueueDisablesThem() throws Exception {
+        Files.createDirectories(root.resolve("q"));
+        Files.writeString(root.resolve("q/queue.yaml"), "prioritization_mode: disabled\n");
+        drop("q", "old.json", IMAGE_SPEC, 20);
+        drop("q", "urgent.json", "{\"priority\":\"critical\",\"spec\":" + IMAGE_SPEC + "}", 10);
+        DirectoryQueue q = open("q");
+
+        Job first = pop(q);
+        Job second = pop(q);
+
+        assertThat(first.itemId()).isEqualTo("old.json");
+        assertThat(second.itemId()).isEqualTo("urgent.json");
+        assertThat(q.result("urgent.json").orElseThrow().warnings()).singleElement()
+                .satisfies(w -> assertThat(w.message()).isEqualTo("priority critical was ignored: queue 'q' has "
+                        + "prioritization disabled"));
+        assertThatThrownBy(() -> queues.push("q", spec("x"), Priority.HIGH, Map.of()))
+                .hasMessageContaining("queue 'q' has prioritization disabled");
+    }
+
+    @Test
     void picksUpAFileDroppedWhileAPollIsWaiting() throws Exception {
         DirectoryQueue q = open("q");
         CompletableFuture<Optional<Job>> waiting = CompletableFuture.supplyAsync(() -> {

@@ -96,7 +96,7 @@ class MemoryQueueTest {
     void validatesTemplateValuesOnPushNamingTheVariable() {
         MemoryQueues queues = new MemoryQueues();
         queues.create(QueueDefinition.of("gpu", "kubernetes",
-                (com.fasterxml.jackson.databind.node.ObjectNode) Seed.queueK8sJob().put("parallelism", "{{gpus}}"),
+                Seed.queueK8sJob().put("parallelism", "{{gpus}}"),
                 List.of(TemplateVariable.integer("gpus").minimum(1).maximum(4))));
 
         assertThatThrownBy(() -> queues.push("gpu", spec("a"), Priority.MEDIUM, Map.of("gpus", 9)))
@@ -143,6 +143,20 @@ class MemoryQueueTest {
         assertThat(pb.runState()).contains(RunState.SUCCEEDED);
         assertThat(pb.endedAt()).isPresent();
         assertThat(q.results()).extracting(ItemResult::itemId).containsExactly(failing, passing);
+    }
+
+    @Test
+    void forgetsEndedItemsOnRequestAndKeepsRunningOnes() throws Exception {
+        MemoryQueue q = new MemoryQueue(QueueDefinition.bare("q"));
+        String ended = q.push(spec("a"));
+        String running = q.push(spec("b"));
+        Job a = pop(q);
+        pop(q);
+        q.complete(a, RunStatus.of(RunState.SUCCEEDED));
+
+        assertThat(q.clearEnded()).isEqualTo(1);
+        assertThat(q.result(ended)).isEmpty();
+        assertThat(q.result(running)).map(ItemResult::state).contains(ItemState.RUNNING);
     }
 
     @Test
