@@ -21,6 +21,6 @@ fi
 if [ ! -x "$tools/node_modules/.bin/azurite-blob" ]; then
   echo "installing azurite 3.37.0 into $tools"
   mkdir -p "$tools"
-  (cd "$tools" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install --no-audit --no-fund --silent azurite@3.37.0 >/dev/null)
+  (cd "$tools" && { [ -f package.json ] || echo '{"name":"launchkit-test-tools","private":true}' > package.json; } && npm install --no-audit --no-fund --silent azurite@3.37.0 >/dev/null)
 fi
 echo "test tools ready: $(command -v docker-registry) $(command -v skopeo) $(command -v htpasswd) $tools/node_modules/.bin/azurite-blob"

@@ -34,10 +34,11 @@ final class ScriptedRunner implements Runner {
     @Override
     public SubmittedRun submit(Job job, ImageRef image) {
         Run run = new Run(job.runId(), job.itemId(), job.queueName());
+        // Counted down before the completion is signalled, so the agent cannot start the next run first.
+        run.beforeCompletion = running::decrementAndGet;
         runs.put(job.runId(), run);
         submittedOrder.add(job.itemId());
         maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-        run.completion.thenRun(running::decrementAndGet);
         RunStatus auto = autoFinish;
         if (auto != null) {
             run.finish(auto);
@@ -60,6 +61,7 @@ final class ScriptedRunner implements Runner {
         volatile boolean cancelled;
         volatile boolean reported;
         volatile String logTail = "";
+        volatile Runnable beforeCompletion = () -> { };
 
         Run(String runId, String itemId, String queue) {
             this.runId = runId;
@@ -67,7 +69,11 @@ final class ScriptedRunner implements Runner {
             this.queue = queue;
         }
 
-        void finish(RunStatus s) {
+        synchronized void finish(RunStatus s) {
+            if (completion.isDone()) {
+                return;
+            }
+            beforeCompletion.run();
             status = s;
             listeners.forEach(l -> l.status(s));
             completion.complete(s);
