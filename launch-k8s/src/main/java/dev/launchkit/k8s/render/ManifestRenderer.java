@@ -120,8 +120,10 @@ public final class ManifestRenderer {
         Optional<RunEnvVar> apiKey = vars.stream().filter(v -> v.name().equals(API_KEY_VAR)).findFirst();
         apiKey.ifPresent(k -> masker.register(k.value()));
         pullCredentials.ifPresent(c -> masker.register(c.password()));
-        String apiKeySecret = settings.releaseName().isEmpty()
-                ? KubeNames.apiKeySecretName(job.runId()) : KubeNames.releaseApiKeySecretName(settings.releaseName());
+        // The Helm release's shared Secret holds the agent's key; a run with its own key gets its own Secret.
+        boolean shared = !settings.releaseName().isEmpty() && job.spec().wandbApiKey().isEmpty();
+        String apiKeySecret = shared
+                ? KubeNames.releaseApiKeySecretName(settings.releaseName()) : KubeNames.apiKeySecretName(job.runId());
         String pullSecret = KubeNames.pullSecretName(job.runId());
 
         String apiVersion = apiVersion(args, agentOnly);
@@ -143,7 +145,7 @@ public final class ManifestRenderer {
         }
 
         List<RenderedSecret> secrets = new ArrayList<>();
-        apiKey.ifPresent(k -> secrets.add(apiKeySecret(apiKeySecret, ns.namespace(), k.value(), job)));
+        apiKey.ifPresent(k -> secrets.add(apiKeySecret(apiKeySecret, ns.namespace(), k.value(), job, !shared)));
         pullCredentials.ifPresent(c -> secrets.add(pullSecret(pullSecret, ns.namespace(), c, job)));
         V1Job typed = null;
         if (batch) {
@@ -482,8 +484,7 @@ public final class ManifestRenderer {
 
     // ---- secrets ----
 
-    private RenderedSecret apiKeySecret(String name, String namespace, String key, Job job) {
-        boolean perRun = settings.releaseName().isEmpty();
+    private RenderedSecret apiKeySecret(String name, String namespace, String key, Job job, boolean perRun) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(Labels.CREATED_BY, "launch-agent");
         labels.put(Labels.OWNER, settings.owner());
