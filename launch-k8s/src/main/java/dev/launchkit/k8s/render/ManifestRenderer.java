@@ -147,13 +147,12 @@ public final class ManifestRenderer {
         List<RenderedSecret> secrets = new ArrayList<>();
         apiKey.ifPresent(k -> secrets.add(apiKeySecret(apiKeySecret, ns.namespace(), k.value(), job, !shared)));
         pullCredentials.ifPresent(c -> secrets.add(pullSecret(pullSecret, ns.namespace(), c, job)));
-        V1Job typed = null;
         if (batch) {
-            typed = ModelCheck.job(manifest);
-        } else {
-            sites.forEach(site -> ModelCheck.podSpec(site, manifest));
+            V1Job typed = ModelCheck.job(manifest);
+            return new RenderedRun(ModelCheck.canonical(manifest, typed), secrets, typed);
         }
-        return new RenderedRun(manifest, secrets, typed);
+        sites.forEach(site -> ModelCheck.podSpec(site, manifest));
+        return new RenderedRun(manifest, secrets, null);
     }
 
     // ---- resource args ----

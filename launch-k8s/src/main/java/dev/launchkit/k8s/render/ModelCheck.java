@@ -27,6 +27,9 @@ final class ModelCheck {
     private static final Pattern REQUIRED = Pattern.compile("The required field `([^`]+)` is not found in the JSON "
             + "string");
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     private ModelCheck() {
     }
 
@@ -37,6 +40,52 @@ final class ModelCheck {
         } catch (IOException | RuntimeException e) {
             throw refused(manifest, "", "the rendered Job is not a valid batch/v1 Job", e);
         }
+    }
+
+    /**
+     * The JSON the typed Job is sent as, in the manifest's key order, without the empty lists and maps the client's
+     * models carry for absent fields: what the API server receives, written as a user would. Values the model
+     * normalises (quantities: {@code 1000m} is sent as {@code 1}) are shown as sent.
+     */
+    static ObjectNode canonical(ObjectNode manifest, V1Job job) {
+        try {
+            JsonNode typed = MAPPER.readTree(new io.kubernetes.client.openapi.JSON().serialize(job));
+            return (ObjectNode) canonical(manifest, typed);
+        } catch (IOException e) {
+            throw new IllegalStateException("a typed Job did not serialise: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode canonical(JsonNode original, JsonNode typed) {
+        if (typed.isObject()) {
+            ObjectNode out = MAPPER.createObjectNode();
+            java.util.List<String> keys = new java.util.ArrayList<>();
+            if (original != null && original.isObject()) {
+                original.fieldNames().forEachRemaining(keys::add);
+            }
+            typed.fieldNames().forEachRemaining(k -> {
+                if (!keys.contains(k)) {
+                    keys.add(k);
+                }
+            });
+            for (String k : keys) {
+                JsonNode v = typed.get(k);
+                JsonNode o = original == null ? null : original.get(k);
+                if (v == null || (o == null && v.isContainerNode() && v.isEmpty())) {
+                    continue;
+                }
+                out.set(k, canonical(o, v));
+            }
+            return out;
+        }
+        if (typed.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = MAPPER.createArrayNode();
+            for (int i = 0; i < typed.size(); i++) {
+                out.add(canonical(original != null && original.isArray() ? original.get(i) : null, typed.get(i)));
+            }
+            return out;
+        }
+        return typed;
     }
 
     /** Checks one pod template (or bare pod spec) found inside a custom resource. */

@@ -106,6 +106,19 @@ class SecretsRenderingTest {
     }
 
     @Test
+    void givesARunWithItsOwnKeyItsOwnSecretEvenUnderAHelmRelease() {
+        ManifestRenderer helm = new ManifestRenderer(Fixtures.settings().withReleaseName("launch"), Fixtures.AGENT_ENV,
+                masker);
+        Job job = Fixtures.job("k3x9p2aa", Fixtures.seedQueueConfig(),
+                MAPPER.createObjectNode().put("_wandb_api_key", SPEC_API_KEY));
+
+        assertThat(helm.render(job, IMAGE).secrets()).singleElement().satisfies(s -> {
+            assertThat(s.name()).isEqualTo("wandb-api-key-k3x9p2aa");
+            assertThat(s.perRun()).isTrue();
+        });
+    }
+
+    @Test
     void rendersNoApiKeySecretWhenThereIsNoKey() {
         ManifestRenderer keyless = new ManifestRenderer(Fixtures.settings(), java.util.Map.of(), masker);
         RenderedRun run = keyless.render(Fixtures.imageJob("k3x9p2aa", Fixtures.seedQueueConfig()), IMAGE);
