@@ -295,6 +295,12 @@ public final class ManifestRenderer {
             }
             pod.putArray("containers").addObject();
         }
+        JsonNode list = pod.get("containers");
+        for (int i = 0; i < list.size(); i++) {
+            if (!list.get(i).isObject()) {
+                throw shape("spec.template.spec.containers[" + i + "]", "a mapping (a container)");
+            }
+        }
         return reorder(manifest);
     }
 

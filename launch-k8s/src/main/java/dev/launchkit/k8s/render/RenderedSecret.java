@@ -26,6 +26,16 @@ public record RenderedSecret(V1Secret secret, Purpose purpose, boolean perRun) {
         Objects.requireNonNull(purpose, "purpose");
     }
 
+    /** A copy of the Secret, values included. */
+    @Override
+    public V1Secret secret() {
+        try {
+            return V1Secret.fromJson(secret.toJson());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a rendered Secret did not round-trip: " + e.getMessage(), e);
+        }
+    }
+
     /** The Secret's name. */
     public String name() {
         return secret.getMetadata().getName();

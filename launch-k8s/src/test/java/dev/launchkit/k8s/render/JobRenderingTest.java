@@ -235,6 +235,13 @@ class JobRenderingTest {
     }
 
     @Test
+    void refusesAContainerThatIsNotAMapping() {
+        assertThatThrownBy(() -> render(Fixtures.yaml("spec: {template: {spec: {containers: [trainer]}}}")))
+                .isInstanceOf(LaunchException.class)
+                .hasMessageContaining("resource_args.kubernetes.spec.template.spec.containers[0] must be a mapping");
+    }
+
+    @Test
     void refusesASpecThatIsNotAMapping() {
         assertThatThrownBy(() -> render(Fixtures.yaml("spec: run-it")))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("resource_args.kubernetes.spec must be a mapping");
