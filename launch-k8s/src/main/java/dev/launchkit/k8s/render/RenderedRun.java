@@ -120,12 +120,17 @@ public final class RenderedRun {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a rendered Secret did not serialise: " + e.getOriginalMessage(), e);
         }
+        // Masked values go under stringData: "****" is not base64, so under data the output would not parse as a
+        // Secret any more; the keys stay visible so the reader sees what the Secret holds.
+        ObjectNode masked = JSON.createObjectNode();
         for (String field : List.of("data", "stringData")) {
             JsonNode values = node.path(field);
             if (values instanceof ObjectNode o) {
-                o.fieldNames().forEachRemaining(k -> o.put(k, SecretMasker.MASK));
+                o.fieldNames().forEachRemaining(k -> masked.put(k, SecretMasker.MASK));
             }
+            node.remove(field);
         }
+        node.set("stringData", masked);
         prune(node);
         return node;
     }
