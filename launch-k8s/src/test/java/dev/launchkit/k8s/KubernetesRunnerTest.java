@@ -110,7 +110,8 @@ class KubernetesRunnerTest {
         assertThat(pruned(held)).isEqualTo(pruned(renderedJob));
         ObjectNode secret = docs.get(0);
         assertThat(secret.at("/metadata/name").asText()).isEqualTo("wandb-api-key-k3x9p2aa");
-        assertThat(secret.at("/data/password").asText()).isEqualTo("****");
+        assertThat(secret.at("/stringData/password").asText()).isEqualTo("****");
+        assertThat(secret.has("data")).isFalse();
         assertThat(yaml).doesNotContain(Fixtures.API_KEY);
     }
 
