@@ -1,6 +1,13 @@
 package dev.launchkit.examples.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.launchkit.core.LaunchContext;
+import dev.launchkit.core.queue.memory.MemoryQueue;
+import dev.launchkit.k8s.KubernetesRunner;
+import dev.launchkit.testkit.cluster.SimulatedCluster;
+import java.io.InputStream;
 import dev.launchkit.core.LaunchSpec;
 import dev.launchkit.core.SecretMasker;
 import dev.launchkit.core.agent.LaunchAgent;
@@ -32,6 +39,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run sample jobs through the agent on its embedded defaults and print each lifecycle.")
 final class DemoCommand implements Callable<Integer> {
+    /** Held so the level set on it sticks: the mock API server logs every request through java.util.logging. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8");
     @Option(names = "--dir", description = "Folder for the demo's config and queue (default: a new temporary folder).")
     Path dir;
     @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for every sample to end.")
@@ -87,7 +96,64 @@ final class DemoCommand implements Callable<Integer> {
             Optional<ItemResult> r = queues.status("demo", id);
             out.println("  " + id + ": " + r.map(DemoCommand::describe).orElse("no result"));
         }
-        return allEnded ? 0 : 1;
+        boolean clusterOk = kubernetesPhase(out);
+        return allEnded && clusterOk ? 0 : 1;
+    }
+
+    /**
+     * The same agent code against the in-process simulated cluster: a queue whose configuration is the seed's
+     * Kubernetes Job spec, one run that succeeds and one whose container is OOMKilled.
+     */
+    private boolean kubernetesPhase(PrintStream out) throws Exception {
+        out.println();
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+        out.println("Kubernetes: the seed's queue config on an in-process simulated cluster (official client over HTTP)");
+        ObjectNode seed;
+        try (InputStream in = DemoCommand.class.getResourceAsStream("/dev/launchkit/testkit/seed/queue-k8s-job.yaml")) {
+            seed = (ObjectNode) new ObjectMapper(new YAMLFactory()).readTree(in);
+        }
+        MemoryQueue queue = new MemoryQueue(QueueDefinition.of("k8s-test", "kubernetes", seed));
+        String ok = queue.push(k8sSample("k8s-ok", "succeed"));
+        String oom = queue.push(k8sSample("k8s-oom", "oom"));
+        try (SimulatedCluster cluster = SimulatedCluster.start()) {
+            cluster.createNamespace("wandb");
+            ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+                Thread t = new Thread(r, "demo-k8s-scheduler");
+                t.setDaemon(true);
+                return t;
+            });
+            LaunchContext ctx = new LaunchContext(Clock.systemUTC(), scheduler, Map.of("WANDB_API_KEY", "demo-api-key-not-real"),
+                    new SecretMasker(), new ConsoleListener(out, false), Optional.empty(), Optional.empty());
+            KubernetesRunner runner = KubernetesRunner.builder(ctx).apiClient(cluster.apiClient()).agentNamespace("wandb").build();
+            try (LaunchAgent agent = LaunchAgent.builder().context(ctx).queue(queue).runner(runner).maxJobs(-1)
+                    .listener(ctx.listener()).pollWait(Duration.ofMillis(50)).build()) {
+                agent.start();
+                long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+                while (System.nanoTime() < deadline && !(ended(queue, ok) && ended(queue, oom))) {
+                    Thread.sleep(50);
+                }
+            } finally {
+                scheduler.shutdownNow();
+            }
+            out.println();
+            out.println("What the queue recorded:");
+            for (String id : new String[] {ok, oom}) {
+                out.println("  " + id + ": " + queue.result(id).map(DemoCommand::describe).orElse("no result"));
+            }
+            out.println("API requests the agent made: " + cluster.requestCount());
+        }
+        return ended(queue, ok) && ended(queue, oom);
+    }
+
+    private static boolean ended(MemoryQueue queue, String id) {
+        return queue.result(id).map(r -> r.state().isEnded()).orElse(false);
+    }
+
+    private static LaunchSpec k8sSample(String name, String scenario) {
+        return LaunchSpec.parse("{\"entity\":\"demo-team\",\"project\":\"demo\",\"name\":\"" + name + "\","
+                + "\"docker\":{\"docker_image\":\"python:3.11\"},\"resource_args\":{\"kubernetes\":{\"metadata\":"
+                + "{\"namespace\":\"wandb\",\"labels\":{\"queue\":\"k8s-test\"}},\"spec\":{\"template\":{\"metadata\":"
+                + "{\"annotations\":{\"" + SimulatedCluster.SCENARIO_ANNOTATION + "\":\"" + scenario + "\"}}}}}}}");
     }
 
     private static String describe(ItemResult r) {

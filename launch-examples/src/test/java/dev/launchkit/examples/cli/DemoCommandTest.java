@@ -28,5 +28,9 @@ class DemoCommandTest {
                 .contains("ValueError: learning rate must be positive")
                 .contains("failed at stage agent — the job asks for resource 'sagemaker'");
         assertThat(out).containsPattern("done — exit code 0");
+        // The Kubernetes phase: the seed queue config on the simulated cluster.
+        assertThat(out).contains("submitted as wandb/Job/launch-")
+                .contains("status succeeded (Completed)")
+                .contains("failed at stage run — the run failed: OOMKilled");
     }
 }
