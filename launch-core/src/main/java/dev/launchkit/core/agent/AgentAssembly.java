@@ -85,9 +85,9 @@ final class AgentAssembly {
         QueueProvider qp = queuePlugins.require(backendType, backend.has("type") ? backend.child("type") : backend);
         registerSecrets(qp, backend, ctx);
         String entity = config.entity().orElse("");
-        for (String name : config.queues()) {
-            agent.queue(qp.create(name, entity, backend, ctx));
-        }
+        java.util.Set<String> secretKeys = new java.util.HashSet<>(qp.secretKeys());
+        secretKeys.addAll(bp.secretKeys());
+        agent.queues(qp.createAll(config.queues(), entity, backend, config.toAgentConfigJson(secretKeys), ctx));
         extraListeners.forEach(agent::listener);
         agent.listener(ctx.listener());
         return agent.build();
