@@ -436,6 +436,48 @@ public final class FakeWandbServer implements AutoCloseable {
                 .toList();
     }
 
+    /**
+     * The GraphQL operation names without the agent's idle polling, for comparing an agent's job handling with the
+     * Python agent's (§3.2) regardless of how many idle ticks happened: {@code LaunchAgent} queries after the
+     * first, {@code popFromRunQueue} calls that returned no item, and {@code updateLaunchAgent} calls that repeat
+     * the status the agent last sent (the periodic ones) are left out. Registration and everything about items
+     * stays, in order.
+     */
+    public List<String> operationsWithoutIdlePolling() {
+        List<String> out = new ArrayList<>();
+        boolean agentSeen = false;
+        Map<String, String> lastStatus = new java.util.HashMap<>();
+        for (RecordedCall c : calls()) {
+            if (c.kind() != RecordedCall.Kind.GRAPHQL) {
+                continue;
+            }
+            switch (c.operation()) {
+                case "LaunchAgent" -> {
+                    if (agentSeen) {
+                        continue;
+                    }
+                    agentSeen = true;
+                }
+                case "popFromRunQueue" -> {
+                    if (!c.poppedItem()) {
+                        continue;
+                    }
+                }
+                case "updateLaunchAgent" -> {
+                    String agent = c.variable("agentId");
+                    String status = c.variable("agentStatus");
+                    if (status.equals(lastStatus.put(agent, status))) {
+                        continue;
+                    }
+                }
+                default -> {
+                }
+            }
+            out.add(c.operation());
+        }
+        return out;
+    }
+
     /** Forgets the recorded calls (not the data). */
     public void clearCalls() {
         synchronized (calls) {
@@ -477,10 +519,10 @@ public final class FakeWandbServer implements AutoCloseable {
     }
 
     private void record(RecordedCall.Kind kind, String operation, JsonNode variables, String body, boolean auth,
-                        int status, String fault) {
+                        int status, String fault, String response) {
         synchronized (calls) {
             calls.add(new RecordedCall(calls.size() + 1, Instant.now(), kind, operation, variables, body, auth, status,
-                    fault));
+                    fault, response));
             calls.notifyAll();
         }
     }
@@ -530,7 +572,7 @@ public final class FakeWandbServer implements AutoCloseable {
             String authHeader = ex.getRequestHeaders().getFirst("Authorization");
             boolean auth = authHeader != null;
             if (!"POST".equals(ex.getRequestMethod())) {
-                record(RecordedCall.Kind.GRAPHQL, "", WandbModel.NODES.objectNode(), body, auth, 405, "");
+                record(RecordedCall.Kind.GRAPHQL, "", WandbModel.NODES.objectNode(), body, auth, 405, "", "");
                 send(ex, 405, "text/plain", "POST a GraphQL request");
                 return;
             }
@@ -541,7 +583,7 @@ public final class FakeWandbServer implements AutoCloseable {
                 request = null;
             }
             if (request == null || !request.isObject() || !request.path("query").isTextual()) {
-                record(RecordedCall.Kind.GRAPHQL, "", WandbModel.NODES.objectNode(), body, auth, 400, "");
+                record(RecordedCall.Kind.GRAPHQL, "", WandbModel.NODES.objectNode(), body, auth, 400, "", "");
                 send(ex, 400, "application/json", error("request body must be a JSON object with a query"));
                 return;
             }
@@ -554,7 +596,7 @@ public final class FakeWandbServer implements AutoCloseable {
             if (fault.isPresent()) {
                 Fault f = fault.get();
                 int status = f.kind() == Fault.Kind.STATUS ? f.status() : 200;
-                record(RecordedCall.Kind.GRAPHQL, op, variables, body, auth, status, f.describe());
+                record(RecordedCall.Kind.GRAPHQL, op, variables, body, auth, status, f.describe(), f.message());
                 switch (f.kind()) {
                     case STATUS -> send(ex, f.status(), f.message().startsWith("{") ? "application/json" : "text/plain",
                             f.message());
@@ -568,12 +610,13 @@ public final class FakeWandbServer implements AutoCloseable {
             if (auth) {
                 user = user(authHeader);
                 if (user.isEmpty()) {
-                    record(RecordedCall.Kind.GRAPHQL, op, variables, body, true, 401, "");
+                    record(RecordedCall.Kind.GRAPHQL, op, variables, body, true, 401, "", error("invalid API key"));
                     send(ex, 401, "application/json", error("invalid API key"));
                     return;
                 }
             } else if (!op.equals("Viewer")) {
-                record(RecordedCall.Kind.GRAPHQL, op, variables, body, false, 401, "");
+                record(RecordedCall.Kind.GRAPHQL, op, variables, body, false, 401, "",
+                        error("authentication required"));
                 send(ex, 401, "application/json", error("authentication required"));
                 return;
             }
@@ -585,7 +628,7 @@ public final class FakeWandbServer implements AutoCloseable {
             } catch (GraphqlError e) {
                 response = error(e.getMessage());
             }
-            record(RecordedCall.Kind.GRAPHQL, op, variables, body, auth, 200, "");
+            record(RecordedCall.Kind.GRAPHQL, op, variables, body, auth, 200, "", response);
             send(ex, 200, "application/json", response);
         }
     }
@@ -615,19 +658,19 @@ public final class FakeWandbServer implements AutoCloseable {
             if (fault.isPresent()) {
                 Fault f = fault.get();
                 record(RecordedCall.Kind.DOWNLOAD, path, WandbModel.NODES.objectNode(), "", auth,
-                        f.kind() == Fault.Kind.STATUS ? f.status() : 200, f.describe());
+                        f.kind() == Fault.Kind.STATUS ? f.status() : 200, f.describe(), "");
                 send(ex, f.kind() == Fault.Kind.STATUS ? f.status() : 200, "text/plain", f.message());
                 return;
             }
             if (!signer.valid(path, ex.getRequestURI().getRawQuery())) {
-                record(RecordedCall.Kind.DOWNLOAD, path, WandbModel.NODES.objectNode(), "", auth, 403, "");
+                record(RecordedCall.Kind.DOWNLOAD, path, WandbModel.NODES.objectNode(), "", auth, 403, "", "");
                 send(ex, 403, "application/xml", "<Error><Code>AccessDenied</Code><Message>Request has expired or the "
                         + "signature does not match</Message></Error>");
                 return;
             }
             Optional<byte[]> bytes = model.storageObject(path);
             record(RecordedCall.Kind.DOWNLOAD, path, WandbModel.NODES.objectNode(), "", auth,
-                    bytes.isPresent() ? 200 : 404, "");
+                    bytes.isPresent() ? 200 : 404, "", "");
             if (bytes.isEmpty()) {
                 send(ex, 404, "application/xml", "<Error><Code>NoSuchKey</Code></Error>");
                 return;

@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param authorization whether an {@code Authorization} header was present (its value is never recorded)
  * @param status        the HTTP status the fake answered
  * @param fault         the injected fault that answered this call, or empty when it was served normally
+ * @param response      the response body sent (empty for downloads)
  */
 public record RecordedCall(int sequence, Instant at, Kind kind, String operation, JsonNode variables, String body,
-                           boolean authorization, int status, String fault) {
+                           boolean authorization, int status, String fault, String response) {
 
     /** What a recorded call was. */
     public enum Kind {
@@ -35,6 +36,13 @@ public record RecordedCall(int sequence, Instant at, Kind kind, String operation
         Objects.requireNonNull(variables, "variables");
         body = body == null ? "" : body;
         fault = fault == null ? "" : fault;
+        response = response == null ? "" : response;
+    }
+
+    /** Whether this is a {@code popFromRunQueue} that returned an item. */
+    public boolean poppedItem() {
+        return operation.equals("popFromRunQueue") && status == 200 && fault.isEmpty()
+                && response.contains("\"runQueueItemId\"");
     }
 
     /** A variable as text ({@code ""} when absent or null). */

@@ -219,11 +219,13 @@ public final class WandbSession implements AutoCloseable {
     }
 
     private String resolveQueue(String name) {
-        if (knownQueues == null) {
+        boolean fresh = knownQueues == null;
+        if (fresh) {
             knownQueues = listQueues();
         }
         Optional<QueueRef> found = find(name);
-        if (found.isEmpty()) {
+        if (found.isEmpty() && !fresh) {
+            // The list may be older than the queue (created since the first lookup): look once more.
             knownQueues = listQueues();
             found = find(name);
         }
