@@ -21,7 +21,7 @@ import dev.launchkit.core.plugin.Plugins;
 import dev.launchkit.k8s.render.Fixtures;
 import dev.launchkit.k8s.render.RenderedRun;
 import dev.launchkit.k8s.render.SecurityPolicy;
-import dev.launchkit.k8s.submit.InterimCluster;
+import dev.launchkit.testkit.cluster.SimulatedCluster;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.apis.BatchV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -39,7 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class KubernetesRunnerTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private final InterimCluster cluster = new InterimCluster().serve("kubeflow.org/v1", "PyTorchJob", "pytorchjobs");
+    private final SimulatedCluster cluster = SimulatedCluster.start();
+    {
+        cluster.registerCustomResource("kubeflow.org", "v1", "PyTorchJob", "pytorchjobs");
+    }
     private final LaunchContext context = LaunchContext.basic(Fixtures.AGENT_ENV);
     private final RecordingMonitor monitor = new RecordingMonitor();
     @TempDir
@@ -54,7 +57,7 @@ class KubernetesRunnerTest {
     private KubernetesRunner runner(LaunchContext ctx, String configYaml) {
         return KubernetesRunner.builder(ctx)
                 .config(ConfigNode.of(Fixtures.yaml(configYaml), "launch-config.yaml"))
-                .apiClient(cluster.client)
+                .apiClient(cluster.apiClient())
                 .agentNamespace("wandb")
                 .monitor(monitor)
                 .build();
@@ -76,7 +79,7 @@ class KubernetesRunnerTest {
                 "launch-k3x9p2aa"));
         assertThat(monitor.jobs).containsExactly(job);
         assertThat(run.id()).isEqualTo("wandb/Job/launch-k3x9p2aa");
-        V1Job held = new BatchV1Api(cluster.client).readNamespacedJob("launch-k3x9p2aa", "wandb").execute();
+        V1Job held = new BatchV1Api(cluster.apiClient()).readNamespacedJob("launch-k3x9p2aa", "wandb").execute();
         assertThat(held.getMetadata().getLabels()).containsEntry(Labels.OWNER, "launch")
                 .containsEntry(Labels.AGENT, "agent-7f3c");
         assertThat(monitor.closed).as("an injected monitor belongs to whoever injected it").isFalse();
@@ -103,7 +106,7 @@ class KubernetesRunnerTest {
         List<ObjectNode> docs = documents(yaml);
         ObjectNode renderedJob = docs.get(docs.size() - 1);
         ObjectNode held = (ObjectNode) MAPPER.readTree(new JSON().serialize(
-                new BatchV1Api(cluster.client).readNamespacedJob("launch-k3x9p2aa", "wandb").execute()));
+                new BatchV1Api(cluster.apiClient()).readNamespacedJob("launch-k3x9p2aa", "wandb").execute()));
         ((ObjectNode) held.get("metadata")).remove(List.of("uid", "resourceVersion", "creationTimestamp",
                 "generation", "managedFields"));
         held.remove("status");
@@ -118,14 +121,14 @@ class KubernetesRunnerTest {
     @Test
     void refusesANamespaceOutsideTheAllowListBeforeAnyApiCall() {
         KubernetesRunner runner = runner();
-        int before = cluster.server.getRequestCount();
+        long before = cluster.requestCount();
 
         assertThatThrownBy(() -> runner.submit(Fixtures.imageJob("k3x9p2aa",
                 Fixtures.yaml("metadata: {namespace: kube-system}")), IMAGE))
                 .isInstanceOf(LaunchException.class)
                 .satisfies(e -> assertThat(((LaunchException) e).stage()).isEqualTo(Stage.AGENT))
                 .hasMessageContaining("namespace 'kube-system' is not one this agent may submit to");
-        assertThat(cluster.server.getRequestCount()).isEqualTo(before);
+        assertThat(cluster.requestCount()).isEqualTo(before);
         assertThat(monitor.tracked).isEmpty();
     }
 
@@ -151,7 +154,7 @@ class KubernetesRunnerTest {
         KubernetesRunner runner = runner(context.withRegistry(new CredentialedRegistry()), "{}");
         runner.submit(Fixtures.imageJob("k3x9p2aa", Fixtures.seedQueueConfig()), IMAGE);
 
-        assertThat(new CoreV1Api(cluster.client).readNamespacedSecret("regcred-k3x9p2aa", "wandb").execute()
+        assertThat(new CoreV1Api(cluster.apiClient()).readNamespacedSecret("regcred-k3x9p2aa", "wandb").execute()
                 .getType()).isEqualTo("kubernetes.io/dockerconfigjson");
         assertThat(context.masker().mask("token ecr-token-0123456789")).isEqualTo("token ****");
     }
@@ -185,7 +188,7 @@ class KubernetesRunnerTest {
             assertThat(runner.create(Fixtures.imageJob("k3x9p2aa", Fixtures.yaml("{}")), IMAGE).ref().namespace())
                     .isEqualTo("team-a");
         }
-        assertThat(new BatchV1Api(cluster.client).readNamespacedJob("launch-k3x9p2aa", "team-a").execute()
+        assertThat(new BatchV1Api(cluster.apiClient()).readNamespacedJob("launch-k3x9p2aa", "team-a").execute()
                 .getMetadata().getLabels()).containsEntry(Labels.OWNER, "launchkit-agent");
     }
 
@@ -200,7 +203,7 @@ class KubernetesRunnerTest {
     }
 
     private Path kubeconfig(String namespace) throws Exception {
-        String url = "http://127.0.0.1:" + cluster.server.getPort();
+        String url = cluster.url();
         Path file = dir.resolve("kubeconfig");
         Files.writeString(file, """
                 apiVersion: v1

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.launchkit.core.ConfigException;
+import dev.launchkit.testkit.cluster.SimulatedCluster;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class KubeConnectionTest {
-    private final InterimCluster cluster = new InterimCluster();
+    private final SimulatedCluster cluster = SimulatedCluster.start();
     @TempDir
     Path dir;
 
@@ -32,7 +33,7 @@ class KubeConnectionTest {
                 current-context: prod
                 clusters:
                   - name: sim
-                    cluster: {server: 'http://127.0.0.1:%d'}
+                    cluster: {server: '%s'}
                   - name: nowhere
                     cluster: {server: 'http://127.0.0.1:1'}
                 contexts:
@@ -43,7 +44,7 @@ class KubeConnectionTest {
                 users:
                   - name: u
                     user: {token: t}
-                """.formatted(cluster.server.getPort()));
+                """.formatted(cluster.url()));
         return file;
     }
 
@@ -56,7 +57,7 @@ class KubeConnectionTest {
         assertThat(c.kubeconfig()).isEqualTo(dir.resolve("config").toAbsolutePath().toString());
         new CoreV1Api(c.client()).createNamespacedConfigMap("team-a", new V1ConfigMap().apiVersion("v1")
                 .kind("ConfigMap").metadata(new V1ObjectMeta().name("probe"))).execute();
-        assertThat(new CoreV1Api(cluster.client).readNamespacedConfigMap("probe", "team-a").execute()).isNotNull();
+        assertThat(new CoreV1Api(cluster.apiClient()).readNamespacedConfigMap("probe", "team-a").execute()).isNotNull();
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.launchkit.k8s.Labels;
 import dev.launchkit.k8s.render.Fixtures;
 import dev.launchkit.k8s.render.ManifestRenderer;
 import dev.launchkit.k8s.render.RenderedRun;
+import dev.launchkit.testkit.cluster.SimulatedCluster;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.apis.BatchV1Api;
@@ -40,18 +41,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class KubeSubmitterTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String JOBS = "/apis/batch/v1/namespaces/wandb/jobs";
-    private final InterimCluster cluster = new InterimCluster()
-            .serve("kubeflow.org/v1", "PyTorchJob", "pytorchjobs")
-            .serve("batch.volcano.sh/v1alpha1", "Job", "jobs")
-            .serve("jobset.x-k8s.io/v1alpha2", "JobSet", "jobsets")
-            .serve("ray.io/v1", "RayJob", "rayjobs");
+    private final SimulatedCluster cluster = SimulatedCluster.start();
+    {
+        cluster.registerCustomResource("kubeflow.org", "v1", "PyTorchJob", "pytorchjobs");
+        cluster.registerCustomResource("batch.volcano.sh", "v1alpha1", "Job", "jobs");
+        cluster.registerCustomResource("jobset.x-k8s.io", "v1alpha2", "JobSet", "jobsets");
+        cluster.registerCustomResource("ray.io", "v1", "RayJob", "rayjobs");
+    }
     private final SecretMasker masker = new SecretMasker();
     private final ManifestRenderer renderer = new ManifestRenderer(Fixtures.settings(), Fixtures.AGENT_ENV, masker);
-    private final KubeSubmitter submitter = new KubeSubmitter(cluster.client,
+    private final KubeSubmitter submitter = new KubeSubmitter(cluster.apiClient(),
             new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 4), masker);
-    private final BatchV1Api batch = new BatchV1Api(cluster.client);
-    private final CoreV1Api core = new CoreV1Api(cluster.client);
+    private final BatchV1Api batch = new BatchV1Api(cluster.apiClient());
+    private final CoreV1Api core = new CoreV1Api(cluster.apiClient());
 
     @AfterEach
     void stop() {
@@ -135,7 +137,7 @@ class KubeSubmitterTest {
         RenderedRun run = renderer.render(Fixtures.imageJob("k3x9p2aa", Fixtures.customResource(file)), IMAGE);
         Submission s = submitter.submit(run);
 
-        Object held = new CustomObjectsApi(cluster.client)
+        Object held = new CustomObjectsApi(cluster.apiClient())
                 .getNamespacedCustomObject(group, version, "wandb", plural, "launch-k3x9p2aa").execute();
         ObjectNode tree = (ObjectNode) MAPPER.readTree(new JSON().serialize(held));
         assertThat(s.ref().plural()).isEqualTo(plural);
@@ -167,62 +169,6 @@ class KubeSubmitterTest {
                 .isInstanceOf(LaunchException.class)
                 .satisfies(e -> assertThat(((LaunchException) e).stage()).isEqualTo(Stage.AGENT))
                 .hasMessageContaining("serves no kind 'MPIJob' in kubeflow.org/v1 (it serves PyTorchJob)");
-    }
-
-    @Test
-    void refusesAClusterScopedKind() {
-        cluster.serve("example.dev/v1", "Cluster", "clusters", false);
-        ObjectNode args = Fixtures.yaml("{apiVersion: example.dev/v1, kind: Cluster, spec: {size: 1}}");
-
-        assertThatThrownBy(() -> submitter.submit(renderer.render(Fixtures.imageJob("k3x9p2aa", args), IMAGE)))
-                .isInstanceOf(LaunchException.class).hasMessageContaining("is cluster-scoped");
-    }
-
-    @Test
-    void retriesTransientFailuresAndThenCreates() throws Exception {
-        cluster.server.expect().post().withPath(JOBS).andReturn(503, status(503, "etcd leader changed").toString()).once();
-        cluster.server.expect().post().withPath(JOBS).andReturn(429, status(429, "too many requests").toString())
-                .withHeader("Retry-After", "0").once();
-
-        Submission s = submitter.submit(seedRun());
-
-        assertThat(batch.readNamespacedJob("launch-k3x9p2aa", "wandb").execute().getMetadata().getUid())
-                .isEqualTo(s.uid());
-    }
-
-    @Test
-    void givesUpAfterTheConfiguredAttemptsQuotingTheServer() {
-        cluster.server.expect().post().withPath(JOBS).andReturn(500, status(500, "internal error").toString()).always();
-
-        assertThatThrownBy(() -> submitter.submit(seedRun())).isInstanceOf(LaunchException.class)
-                .satisfies(e -> assertThat(((LaunchException) e).stage()).isEqualTo(Stage.RUN))
-                .hasMessageContaining("could not create jobs.batch wandb/launch-k3x9p2aa (HTTP 500: internal error)");
-    }
-
-    @Test
-    void namesTheMissingRbacRuleOn403AndRemovesTheSecretItCreated() {
-        cluster.server.expect().post().withPath(JOBS).andReturn(403, status(403, "jobs.batch is forbidden: User "
-                + "\"system:serviceaccount:wandb:launch\" cannot create resource \"jobs\" in API group \"batch\" in "
-                + "the namespace \"wandb\"").toString()).always();
-
-        assertThatThrownBy(() -> submitter.submit(seedRun())).isInstanceOf(LaunchException.class)
-                .hasMessageContaining("403 Forbidden: jobs.batch is forbidden")
-                .hasMessageContaining("lacks the RBAC verb 'create' on 'jobs.batch' in namespace 'wandb'");
-        assertThatThrownBy(() -> core.readNamespacedSecret("wandb-api-key-k3x9p2aa", "wandb").execute())
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
-    }
-
-    @Test
-    void namesTheInvalidFieldsOn422() {
-        ObjectNode body = status(422, "Job.batch \"launch-k3x9p2aa\" is invalid");
-        body.putObject("details").putArray("causes").addObject()
-                .put("field", "spec.template.spec.containers[0].resources.requests")
-                .put("message", "Invalid value: \"1Gi\": must be less than or equal to memory limit");
-        cluster.server.expect().post().withPath(JOBS).andReturn(422, body.toString()).always();
-
-        assertThatThrownBy(() -> submitter.submit(seedRun())).isInstanceOf(LaunchException.class)
-                .hasMessageContaining("422 Invalid: Job.batch \"launch-k3x9p2aa\" is invalid")
-                .hasMessageContaining("spec.template.spec.containers[0].resources.requests: Invalid value");
     }
 
     @Test
@@ -280,11 +226,6 @@ class KubeSubmitterTest {
                 .metadata(new V1ObjectMeta().name("wandb-api-key-k3x9p2aa").namespace("wandb")
                         .labels(Map.of(Labels.CREATED_BY, createdBy)))
                 .data(Map.of("password", key.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static ObjectNode status(int code, String message) {
-        return MAPPER.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
-                .put("message", message).put("code", code);
     }
 
     /** The official client reads untyped JSON through Gson, so integers come back as doubles. */

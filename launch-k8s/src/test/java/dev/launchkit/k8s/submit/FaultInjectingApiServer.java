@@ -22,19 +22,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The API server for submission tests until launch-testkit's SimulatedCluster is merged: fabric8's Kubernetes mock
- * server in mixed mode (CRUD plus recorded expectations for fault injection) on 127.0.0.1, spoken to over HTTP by
- * the official client, serving complete discovery documents ({@code /apis/<group>/<version>}, with verbs) for the
- * kinds a test registers — the mock's own lack {@code verbs}, which the official client refuses.
+ * A real API server for failure tests: fabric8's Kubernetes mock server in mixed mode on 127.0.0.1 (CRUD plus
+ * recorded responses, so a test can make the next create answer 503, 429, 403 or 422), spoken to over HTTP by the
+ * official client. launch-testkit's SimulatedCluster offers no way to record failures, and no cluster-scoped kinds
+ * in discovery, which is why this small server exists beside it. Discovery documents are served complete (with
+ * verbs) for the kinds a test registers with {@link #serve}.
  */
-public final class InterimCluster implements AutoCloseable {
+public final class FaultInjectingApiServer implements AutoCloseable {
     private static final Pattern DISCOVERY = Pattern.compile("/apis/([^/]+)/([^/?]+)/?(\\?.*)?");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, ArrayNode> discovery = new ConcurrentHashMap<>();
     public final KubernetesMockServer server;
     public final ApiClient client;
 
-    public InterimCluster() {
+    public FaultInjectingApiServer() {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
                 new KubernetesMixedDispatcher(responses) {
@@ -59,11 +60,11 @@ public final class InterimCluster implements AutoCloseable {
     }
 
     /** Serves {@code kind} as {@code plural} (namespaced) in the discovery document of {@code apiVersion}. */
-    public InterimCluster serve(String apiVersion, String kind, String plural) {
+    public FaultInjectingApiServer serve(String apiVersion, String kind, String plural) {
         return serve(apiVersion, kind, plural, true);
     }
 
-    public InterimCluster serve(String apiVersion, String kind, String plural, boolean namespaced) {
+    public FaultInjectingApiServer serve(String apiVersion, String kind, String plural, boolean namespaced) {
         ArrayNode resources = discovery.computeIfAbsent(apiVersion, k -> JSON.createArrayNode());
         for (String name : List.of(plural, plural + "/status")) {
             ObjectNode r = resources.addObject().put("name", name).put("singularName", "")
