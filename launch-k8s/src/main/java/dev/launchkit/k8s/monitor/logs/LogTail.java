@@ -26,9 +26,9 @@ public final class LogTail {
     public synchronized void append(String line) {
         String l = line;
         int bytes = bytes(l) + 1;
-        if (bytes > capacity) {
+        while (bytes > capacity) {
             // A single huge line keeps its end, which is where errors usually are.
-            l = l.substring(Math.max(0, l.length() - capacity + 1));
+            l = l.substring(Math.max(1, l.length() - capacity + 1));
             bytes = bytes(l) + 1;
             truncated = true;
         }

@@ -1,0 +1,85 @@
+package dev.launchkit.k8s.render;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.launchkit.core.ImageRef;
+import dev.launchkit.core.Job;
+import dev.launchkit.core.SecretMasker;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code ${name}} macros of queue resource args (reference §4.13): the built-ins {@code project_name},
+ * {@code entity_name}, {@code run_id}, {@code run_name}, {@code image_uri}, {@code author}, plus the agent
+ * environment variables named in an explicit allow-list — never the whole environment, as W&B does.
+ *
+ * <p>{@code ${WANDB_API_KEY}} is never substituted, whatever the allow-list says, and neither is any variable whose
+ * value is a registered secret. Unknown macros stay as they are; keys are not substituted.
+ */
+public final class Macros {
+    /** The one variable that may never reach a manifest through a macro. */
+    public static final String API_KEY_VAR = "WANDB_API_KEY";
+    private static final Pattern MACRO = Pattern.compile("\\$\\{(\\w+)}");
+
+    private final Map<String, String> values;
+
+    private Macros(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    /**
+     * The macros of one run.
+     *
+     * @param job      the job (entity, project, run id, name, author)
+     * @param image    the image the run uses
+     * @param allowEnv the agent environment variables that may be substituted
+     * @param env      the agent environment
+     * @param masker   registered secrets; a variable holding one is not substituted
+     */
+    public static Macros of(Job job, ImageRef image, Collection<String> allowEnv, Map<String, String> env,
+                            SecretMasker masker) {
+        Map<String, String> v = new LinkedHashMap<>();
+        for (String name : allowEnv) {
+            String value = env.get(name);
+            if (value != null && !name.equals(API_KEY_VAR) && masker.mask(value).equals(value)) {
+                v.put(name, value);
+            }
+        }
+        // Built-ins last, so an allow-listed variable of the same name cannot shadow them.
+        v.put("project_name", job.spec().project().orElse(""));
+        v.put("entity_name", job.spec().entity().orElse(job.entity()));
+        v.put("run_id", job.runId());
+        v.put("run_name", job.spec().name().orElse(""));
+        v.put("image_uri", image.toString());
+        v.put("author", job.spec().author().orElse(""));
+        return new Macros(v);
+    }
+
+    /** The value a macro name stands for, if it is one. */
+    public Optional<String> value(String name) {
+        return Optional.ofNullable(values.get(name));
+    }
+
+    /** The text with every known macro replaced. */
+    public String apply(String text) {
+        if (text.indexOf("${") < 0) {
+            return text;
+        }
+        Matcher m = MACRO.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = values.get(m.group(1));
+            m.appendReplacement(out, Matcher.quoteReplacement(value == null ? m.group() : value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** Substitutes every string leaf of the tree in place. */
+    public void applyTo(JsonNode tree) {
+        JsonTrees.rewriteStrings(tree, this::apply);
+    }
+}
