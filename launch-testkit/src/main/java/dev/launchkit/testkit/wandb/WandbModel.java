@@ -164,6 +164,7 @@ final class WandbModel {
         item.priority = priority;
         item.order = ++sequence;
         item.state = "PENDING";
+        item.createdAt = clock.instant().toString();
         items.put(item.id, item);
         return item;
     }
@@ -936,8 +937,13 @@ final class WandbModel {
             return p;
         }
         ArrayNode edges = p.putObject("runQueue").putObject("runQueueItems").putArray("edges");
-        items.values().stream().filter(i -> i.queueId.equals(q.get().id)).limit(100)
-                .forEach(i -> edges.addObject().set("node", itemNode(i)));
+        items.values().stream().filter(i -> i.queueId.equals(q.get().id)).limit(100).forEach(i -> {
+            ObjectNode node = itemNode(i);
+            node.put("runSpec", i.raw ? i.spec.asText() : i.spec.toString());
+            node.put("priority", i.priority);
+            node.put("createdAt", i.createdAt);
+            edges.addObject().set("node", node);
+        });
         return p;
     }
 
@@ -1229,6 +1235,7 @@ final class WandbModel {
         String state;
         String runId = "";
         String agentId = "";
+        String createdAt = "";
         ItemView.Report failure;
         final List<ItemView.Report> warnings = new ArrayList<>();
     }

@@ -5,35 +5,55 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.launchkit.core.LaunchSpec;
+import dev.launchkit.core.QueueException;
+import dev.launchkit.core.queue.InvalidItemException;
+import dev.launchkit.core.queue.ItemResult;
+import dev.launchkit.core.queue.PrioritizationMode;
+import dev.launchkit.core.queue.Priority;
+import dev.launchkit.core.queue.QueueAdmin;
+import dev.launchkit.core.queue.QueueDefinition;
+import dev.launchkit.core.queue.QueueItem;
+import dev.launchkit.core.queue.TemplateVariable;
 import dev.launchkit.wandb.client.Operations;
 import dev.launchkit.wandb.client.WandbClient;
 import dev.launchkit.wandb.client.WandbException;
+import dev.launchkit.wandb.client.WandbGraphqlException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Queue administration for embedders, the W&B "create a queue" flow as code: create, upsert and delete queues with
- * a resource config (e.g. the Kubernetes Job spec of the seed's {@code queue-k8s-job.yaml}) and template
- * variables, and push items with a priority and template variable values.
+ * The core {@link QueueAdmin} over W&B: the "create a queue" flow as code, for the queues of one entity in project
+ * {@code model-registry}.
  *
  * <pre>{@code
- * WandbQueueAdmin admin = session.admin();          // or new WandbQueueAdmin(client, "my-team")
- * admin.create(QueueDefinition.kubernetes("k8s-test", jobSpec)
- *         .withTemplateVariable(TemplateVariable.integer("gpus", 0, 4, 0)).withPriorities());
- * admin.push("k8s-test", spec, Priority.HIGH, Map.of("gpus", 2));
+ * QueueAdmin admin = session.admin();                     // or new WandbQueueAdmin(client, "my-team")
+ * admin.create(QueueDefinition.of("k8s-test", "kubernetes", jobSpec,
+ *         List.of(TemplateVariable.integer("gpus").minimum(0).maximum(4).defaultValue(0))));
+ * String item = admin.push("k8s-test", spec, Priority.HIGH, Map.of("gpus", 2));
+ * admin.status("k8s-test", item);                          // PENDING, then RUNNING (acked), or FAILED
  * }</pre>
  *
- * <p>Operations: {@code CreateDefaultResourceConfig} + {@code CreateRunQueue} ({@link #create}),
- * {@code upsertRunQueue} ({@link #upsert}), {@code GetRunQueueMetadata} + {@code GetDefaultResourceConfig}
- * ({@link #describe}), {@code DeleteRunQueue}, {@code pushToRunQueueByName}, {@code GetRunQueueItems},
- * {@code GetRunQueueItem}, {@code DeleteFromRunQueue}. Failures are {@link WandbException}s quoting the server.
- * Thread-safe.
+ * <p>Operations: {@link #create} = {@code CreateDefaultResourceConfig} + {@code CreateRunQueue}; {@link #update} and
+ * {@link #upsert} = {@code upsertRunQueue}; {@link #get} = {@code GetRunQueueMetadata} +
+ * {@code GetDefaultResourceConfig}; {@link #list} = {@code ProjectRunQueues}; {@link #delete} =
+ * {@code DeleteRunQueue}; {@link #push} = {@code pushToRunQueueByName}; {@link #pending} = {@code GetRunQueueItems};
+ * {@link #status} = {@code GetRunQueueItem}; {@link #deleteItem} = {@code DeleteFromRunQueue}.
+ *
+ * <p>Template variable values are checked against the queue's variables before pushing (unknown names, types,
+ * ranges, choices: {@link dev.launchkit.core.queue.TemplateVariableException}); the server resolves the
+ * placeholders. Where W&B differs from the embedded backends: {@link #delete} leaves the decision about running items
+ * to the server (W&B allows it); {@link #status} knows W&B's item states only (no end time, no run state: an acked
+ * item stays RUNNING, because its outcome follows the W&B run). Network and server failures are
+ * {@link QueueException}s quoting W&B. Thread-safe.
  */
-public final class WandbQueueAdmin {
+public final class WandbQueueAdmin implements QueueAdmin {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final WandbClient client;
@@ -51,247 +71,336 @@ public final class WandbQueueAdmin {
         this.project = Objects.requireNonNull(project, "project");
     }
 
-    /**
-     * Creates a queue: stores its resource config ({@code CreateDefaultResourceConfig}), then the queue
-     * ({@code CreateRunQueue}, access {@code PROJECT}).
-     *
-     * @throws WandbException when W&B refuses (the queue exists already, the entity is unknown, ...)
-     */
-    public QueueInfo create(QueueDefinition definition) {
-        ObjectNode vars = client.variables();
-        vars.put("entityName", entity);
-        vars.put("resource", definition.resource());
-        vars.put("config", definition.wrappedConfig().toString());
-        vars.put("templateVariables", templateVariablesJson(definition.templateVariables()));
-        JsonNode config = client.execute(Operations.CREATE_DEFAULT_RESOURCE_CONFIG, vars)
-                .path("createDefaultResourceConfig");
-        String configId = config.path("defaultResourceConfigID").asText("");
-        if (!config.path("success").asBoolean(false) || configId.isEmpty()) {
-            throw new WandbException("CreateDefaultResourceConfig", "W&B did not store the resource config of queue "
-                    + definition.name() + ": " + config);
+    /** The entity whose queues this admin manages. */
+    public String entity() {
+        return entity;
+    }
+
+    @Override
+    public QueueDefinition create(QueueDefinition definition) {
+        QueueDefinition def = own(definition);
+        if (exists(def.name())) {
+            throw new IllegalStateException("queue " + def.name() + " exists already in " + entity + "/" + project
+                    + "; use upsert to change it");
         }
         ObjectNode q = client.variables();
         q.put("entity", entity);
         q.put("project", project);
-        q.put("queueName", definition.name());
+        q.put("queueName", def.name());
         q.put("access", "PROJECT");
-        if (definition.prioritized()) {
+        if (def.prioritization() == PrioritizationMode.V0) {
             q.put("prioritizationMode", "V0");
         } else {
             q.putNull("prioritizationMode");
         }
-        q.put("defaultResourceConfigID", configId);
-        JsonNode created = client.execute(Operations.CREATE_RUN_QUEUE, q).path("createRunQueue");
-        String id = created.path("queueID").asText("");
-        if (!created.path("success").asBoolean(false) || id.isEmpty()) {
-            throw new WandbException("CreateRunQueue", "W&B did not create queue " + definition.name() + " in "
-                    + entity + "/" + project + " (does it exist already? use upsert)");
+        if (def.isBare()) {
+            q.putNull("defaultResourceConfigID");
+        } else {
+            ObjectNode vars = client.variables();
+            vars.put("entityName", entity);
+            vars.put("resource", def.resource());
+            vars.put("config", def.wandbResourceConfig().toString());
+            vars.put("templateVariables", templateVariablesJson(def.templateVariables()));
+            JsonNode config = call(() -> client.execute(Operations.CREATE_DEFAULT_RESOURCE_CONFIG, vars))
+                    .path("createDefaultResourceConfig");
+            String configId = config.path("defaultResourceConfigID").asText("");
+            if (!config.path("success").asBoolean(false) || configId.isEmpty()) {
+                throw new QueueException("W&B did not store the resource config of queue " + def.name() + ": " + config);
+            }
+            q.put("defaultResourceConfigID", configId);
         }
-        return new QueueInfo(id, definition.name(), "PROJECT", definition.prioritized() ? "V0" : "DISABLED",
-                definition.resource(), definition.wrappedConfig(), definition.templateVariables());
+        JsonNode created = call(() -> client.execute(Operations.CREATE_RUN_QUEUE, q)).path("createRunQueue");
+        if (!created.path("success").asBoolean(false) || created.path("queueID").asText("").isEmpty()) {
+            throw new IllegalStateException("W&B did not create queue " + def.name() + " in " + entity + "/" + project
+                    + " (does it exist already? use upsert)");
+        }
+        return def;
+    }
+
+    @Override
+    public QueueDefinition update(QueueDefinition definition) {
+        QueueDefinition def = own(definition);
+        if (!exists(def.name())) {
+            throw new IllegalArgumentException("there is no queue " + def.name() + " in " + entity + "/" + project
+                    + "; create it first");
+        }
+        return upsert(def, Map.of());
+    }
+
+    @Override
+    public QueueDefinition upsert(QueueDefinition definition) {
+        return upsert(definition, Map.of());
     }
 
     /**
-     * Creates the queue or replaces its config ({@code upsertRunQueue}).
+     * Like {@link #upsert(QueueDefinition)}, with links shown on the queue's page (label to URL). A bare definition
+     * (no resource) creates a missing queue and leaves an existing one as it is: {@code upsertRunQueue} needs a
+     * resource type.
      *
-     * @throws WandbException listing W&B's config validation errors when it refuses the config
+     * @throws IllegalArgumentException quoting W&B's config validation errors when it refuses the config
      */
-    public QueueInfo upsert(QueueDefinition definition) {
+    public QueueDefinition upsert(QueueDefinition definition, Map<String, String> externalLinks) {
+        QueueDefinition def = own(definition);
+        if (def.isBare()) {
+            return exists(def.name()) ? get(def.name()).orElse(def) : create(def);
+        }
         ObjectNode vars = client.variables();
         vars.put("entityName", entity);
         vars.put("projectName", project);
-        vars.put("queueName", definition.name());
-        vars.put("resourceType", definition.resource());
-        vars.put("resourceConfig", definition.wrappedConfig().toString());
-        vars.put("templateVariables", templateVariablesJson(definition.templateVariables()));
-        if (definition.prioritized()) {
+        vars.put("queueName", def.name());
+        vars.put("resourceType", def.resource());
+        vars.put("resourceConfig", def.wandbResourceConfig().toString());
+        vars.put("templateVariables", templateVariablesJson(def.templateVariables()));
+        if (def.prioritization() == PrioritizationMode.V0) {
             vars.put("prioritizationMode", "V0");
         } else {
             vars.putNull("prioritizationMode");
         }
-        if (definition.externalLinks().isEmpty()) {
+        if (externalLinks.isEmpty()) {
             vars.putNull("externalLinks");
         } else {
-            vars.put("externalLinks", JSON.valueToTree(definition.externalLinks()).toString());
+            vars.put("externalLinks", JSON.valueToTree(externalLinks).toString());
         }
-        JsonNode r = client.execute(Operations.UPSERT_RUN_QUEUE, vars).path("upsertRunQueue");
+        JsonNode r = call(() -> client.execute(Operations.UPSERT_RUN_QUEUE, vars)).path("upsertRunQueue");
         if (!r.path("success").asBoolean(false)) {
             JsonNode errors = r.path("configSchemaValidationErrors");
-            throw new WandbException("upsertRunQueue", "W&B refused the config of queue " + definition.name()
+            throw new IllegalArgumentException("W&B refused the config of queue " + def.name()
                     + (errors.isMissingNode() || errors.isNull() ? "" : ": " + errors));
         }
-        return describe(definition.name()).orElseThrow(() -> new WandbException("upsertRunQueue", "queue "
-                + definition.name() + " is missing right after upsertRunQueue succeeded"));
+        return def;
     }
 
-    /** The queue's metadata and config; empty when it does not exist. */
-    public Optional<QueueInfo> describe(String queueName) {
-        JsonNode q = metadata(queueName);
+    @Override
+    public Optional<QueueDefinition> get(String name) {
+        JsonNode q = metadata(name);
         if (!q.isObject()) {
             return Optional.empty();
         }
-        String configId = q.path("defaultResourceConfigID").asText("");
-        String resource = "";
-        ObjectNode config = client.variables();
-        List<TemplateVariable> variables = new ArrayList<>();
-        if (!configId.isEmpty() && !q.path("defaultResourceConfigID").isNull()) {
-            ObjectNode vars = client.variables();
-            vars.put("entityName", entity);
-            vars.put("id", configId);
-            JsonNode c = client.execute(Operations.GET_DEFAULT_RESOURCE_CONFIG, vars).path("entity")
-                    .path("defaultResourceConfig");
-            resource = c.path("resource").asText("");
-            JsonNode cfg = jsonValue(c.path("config"));
-            if (cfg.isObject()) {
-                config = (ObjectNode) cfg;
-            }
-            for (JsonNode v : c.path("templateVariables")) {
-                JsonNode schema = jsonValue(v.path("schema"));
-                variables.add(new TemplateVariable(v.path("name").asText(),
-                        schema.isObject() ? (ObjectNode) schema : client.variables()));
-            }
+        PrioritizationMode mode = q.path("prioritizationMode").asText("").equals("V0") ? PrioritizationMode.V0
+                : PrioritizationMode.DISABLED;
+        JsonNode configId = q.path("defaultResourceConfigID");
+        if (configId.isNull() || configId.asText("").isEmpty()) {
+            return Optional.of(QueueDefinition.bare(name).withEntity(entity).withPrioritization(mode));
         }
-        return Optional.of(new QueueInfo(q.path("id").asText(), queueName, q.path("access").asText(""),
-                q.path("prioritizationMode").asText("DISABLED"), resource, config, variables));
+        ObjectNode vars = client.variables();
+        vars.put("entityName", entity);
+        vars.put("id", configId.asText());
+        JsonNode c = call(() -> client.execute(Operations.GET_DEFAULT_RESOURCE_CONFIG, vars)).path("entity")
+                .path("defaultResourceConfig");
+        String resource = c.path("resource").asText("");
+        JsonNode stored = jsonValue(c.path("config"));
+        JsonNode fragment = stored.path("resource_args").path(resource);
+        List<TemplateVariable> variables = new ArrayList<>();
+        for (JsonNode v : c.path("templateVariables")) {
+            variables.add(TemplateVariable.fromSchema(v.path("name").asText(), v.path("schema")));
+        }
+        return Optional.of(new QueueDefinition(name, entity, resource,
+                fragment.isObject() ? (ObjectNode) fragment : JSON.createObjectNode(), variables, mode));
     }
 
-    /** Deletes the queue ({@code DeleteRunQueue}); false when it did not exist. */
-    public boolean delete(String queueName) {
-        JsonNode q = metadata(queueName);
+    @Override
+    public List<QueueDefinition> list() {
+        ObjectNode vars = client.variables();
+        vars.put("entity", entity);
+        vars.put("projectName", project);
+        JsonNode queues = call(() -> client.execute(Operations.PROJECT_RUN_QUEUES, vars)).path("project")
+                .path("runQueues");
+        List<QueueDefinition> out = new ArrayList<>();
+        for (JsonNode q : queues) {
+            get(q.path("name").asText()).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    @Override
+    public boolean delete(String name) {
+        JsonNode q = metadata(name);
         if (!q.isObject()) {
             return false;
         }
         ObjectNode vars = client.variables();
         vars.put("id", q.path("id").asText());
-        return client.execute(Operations.DELETE_RUN_QUEUE, vars).path("deleteRunQueues").path("success")
+        return call(() -> client.execute(Operations.DELETE_RUN_QUEUE, vars)).path("deleteRunQueues").path("success")
                 .asBoolean(false);
     }
 
-    /** Pushes an item with medium priority and no template variable values. */
-    public PushedItem push(String queueName, LaunchSpec spec) {
-        return push(queueName, spec, Priority.MEDIUM, Map.of());
-    }
-
     /**
-     * Pushes an item ({@code pushToRunQueueByName}). Template variable values are checked against the queue's
-     * variables first, as the W&B CLI does: unknown names are refused, and integer and number variables are cast
-     * ({@code "2"} → 2). The server checks ranges and choices.
+     * Pushes an item ({@code pushToRunQueueByName}) after checking the template values against the queue's
+     * variables, as the W&B CLI does; W&B merges the queue's config into the spec.
      *
-     * @throws IllegalArgumentException naming a value the queue does not accept
-     * @throws WandbException when W&B refuses the item
+     * @throws dev.launchkit.core.queue.TemplateVariableException naming a value the queue does not accept
+     * @throws InvalidItemException for a priority other than medium on a queue without prioritization, or what W&B
+     *                              refuses (quoted)
+     * @throws IllegalArgumentException when there is no such queue
      */
-    public PushedItem push(String queueName, LaunchSpec spec, Priority priority, Map<String, ?> templateValues) {
+    @Override
+    public String push(String queue, LaunchSpec spec, Priority priority, Map<String, Object> templateValues) {
+        QueueDefinition def = get(queue).orElseThrow(() -> new IllegalArgumentException("there is no queue " + queue
+                + " in " + entity + "/" + project));
+        if (def.prioritization() == PrioritizationMode.DISABLED && priority != Priority.MEDIUM) {
+            throw new InvalidItemException("queue " + queue + " does not order items by priority; push with priority "
+                    + "medium, or turn prioritization on (V0)");
+        }
+        Map<String, Object> values = templateValues == null ? Map.of() : templateValues;
         ObjectNode vars = client.variables();
         vars.put("entityName", entity);
         vars.put("projectName", project);
-        vars.put("queueName", queueName);
+        vars.put("queueName", queue);
         vars.put("runSpec", spec.toJson().toString());
-        vars.put("priority", priority.value());
-        if (templateValues.isEmpty()) {
+        vars.put("priority", priority.wandbValue());
+        if (values.isEmpty()) {
             vars.putNull("templateVariableValues");
         } else {
-            vars.put("templateVariableValues", castValues(queueName, templateValues).toString());
+            // Only the values given are sent; the server fills in the defaults.
+            ObjectNode given = client.variables();
+            def.resolveValues(values).forEach((k, v) -> {
+                if (values.containsKey(k)) {
+                    given.set(k, v);
+                }
+            });
+            vars.put("templateVariableValues", given.toString());
         }
-        JsonNode r = client.execute(Operations.PUSH_TO_RUN_QUEUE_BY_NAME, vars).path("pushToRunQueueByName");
+        JsonNode r;
+        try {
+            r = client.execute(Operations.PUSH_TO_RUN_QUEUE_BY_NAME, vars).path("pushToRunQueueByName");
+        } catch (WandbGraphqlException e) {
+            throw new InvalidItemException("W&B refused the item for queue " + queue + ": "
+                    + String.join("; ", e.serverMessages()), e);
+        } catch (WandbException e) {
+            throw new QueueException(e.getMessage(), e);
+        }
         String item = r.path("runQueueItemId").asText("");
         if (item.isEmpty()) {
-            throw new WandbException("pushToRunQueueByName", "W&B did not accept the item for queue " + queueName);
+            throw new QueueException("W&B did not accept the item for queue " + queue + ": " + r);
         }
-        Optional<LaunchSpec> merged = Optional.empty();
-        if (r.hasNonNull("runSpec")) {
-            try {
-                merged = Optional.of(LaunchSpec.fromNode(r.get("runSpec")));
-            } catch (IllegalArgumentException e) {
-                merged = Optional.empty();
-            }
-        }
-        return new PushedItem(item, merged);
+        return item;
     }
 
-    private ObjectNode castValues(String queueName, Map<String, ?> values) {
-        QueueInfo queue = describe(queueName).orElseThrow(() -> new IllegalArgumentException("queue " + queueName
-                + " does not exist in " + entity + "/" + project));
-        Map<String, TemplateVariable> known = new LinkedHashMap<>();
-        queue.templateVariables().forEach(v -> known.put(v.name(), v));
-        ObjectNode out = client.variables();
-        for (Map.Entry<String, ?> e : values.entrySet()) {
-            TemplateVariable v = known.get(e.getKey());
-            if (v == null) {
-                throw new IllegalArgumentException("Queue " + queueName + " does not support overriding " + e.getKey()
-                        + (known.isEmpty() ? " (it has no template variables)" : "; its variables are "
-                        + String.join(", ", known.keySet())));
+    /**
+     * The waiting items of a queue ({@code GetRunQueueItems}: the first 100 items, those in state {@code PENDING}).
+     * The order is W&B's listing order; the server decides the pop order.
+     */
+    @Override
+    public List<QueueItem> pending(String queue) {
+        ObjectNode vars = queueVars(queue);
+        JsonNode runQueue = call(() -> client.execute(Operations.GET_RUN_QUEUE_ITEMS_DETAILED, vars)).path("project")
+                .path("runQueue");
+        if (!runQueue.isObject()) {
+            throw new IllegalArgumentException("there is no queue " + queue + " in " + entity + "/" + project);
+        }
+        List<QueueItem> out = new ArrayList<>();
+        for (JsonNode edge : runQueue.path("runQueueItems").path("edges")) {
+            JsonNode n = edge.path("node");
+            if (!n.path("state").asText("PENDING").equals("PENDING")) {
+                continue;
             }
-            String text = String.valueOf(e.getValue());
+            LaunchSpec spec;
             try {
-                switch (v.type()) {
-                    case "integer" -> out.put(e.getKey(), Long.parseLong(text.strip()));
-                    case "number" -> out.put(e.getKey(), Double.parseDouble(text.strip()));
-                    default -> out.put(e.getKey(), text);
-                }
-            } catch (NumberFormatException ex) {
-                throw new IllegalArgumentException("template variable " + e.getKey() + " of queue " + queueName
-                        + " is a " + v.type() + ", not '" + text + "'");
+                spec = n.hasNonNull("runSpec") ? LaunchSpec.fromNode(n.get("runSpec")) : LaunchSpec.empty();
+            } catch (IllegalArgumentException e) {
+                spec = LaunchSpec.empty();
             }
+            Priority p = n.path("priority").canConvertToInt() && n.hasNonNull("priority")
+                    ? Priority.fromWandb(n.path("priority").asInt()) : Priority.MEDIUM;
+            out.add(new QueueItem(n.path("id").asText(), queue, spec, p, instant(n.path("createdAt"))));
         }
         return out;
     }
 
-    /** The ids of the first 100 items of the queue ({@code GetRunQueueItems}). */
-    public List<String> itemIds(String queueName) {
-        ObjectNode vars = queueVars(queueName);
-        JsonNode edges = client.execute(Operations.GET_RUN_QUEUE_ITEMS, vars).path("project").path("runQueue")
-                .path("runQueueItems").path("edges");
+    /**
+     * What W&B knows of an item ({@code GetRunQueueItem}): {@code PENDING}, taken ({@code LEASED}, {@code CLAIMED},
+     * with the run id once acked) or {@code FAILED}.
+     */
+    @Override
+    public Optional<ItemResult> status(String queue, String itemId) {
+        ObjectNode vars = queueVars(queue);
+        vars.put("itemId", itemId);
+        JsonNode i = call(() -> client.execute(Operations.GET_RUN_QUEUE_ITEM, vars)).path("project").path("runQueue")
+                .path("runQueueItem");
+        if (!i.isObject()) {
+            return Optional.empty();
+        }
+        ItemResult r = ItemResult.pending(i.path("id").asText(itemId), queue, Priority.MEDIUM, null);
+        String state = i.path("state").asText("PENDING").toUpperCase(Locale.ROOT);
+        if (state.equals("PENDING")) {
+            return Optional.of(r);
+        }
+        r = r.taken(null);
+        String runId = i.path("associatedRunId").isNull() ? "" : i.path("associatedRunId").asText("");
+        if (!runId.isEmpty()) {
+            r = r.acked(runId, null);
+        }
+        if (state.equals("FAILED")) {
+            r = r.failed(null, "", null);
+        }
+        return Optional.of(r);
+    }
+
+    /** The ids of the first 100 items of the queue, in W&B's order. */
+    public List<String> itemIds(String queue) {
+        ObjectNode vars = queueVars(queue);
+        JsonNode edges = call(() -> client.execute(Operations.GET_RUN_QUEUE_ITEMS, vars)).path("project")
+                .path("runQueue").path("runQueueItems").path("edges");
         List<String> out = new ArrayList<>();
         edges.forEach(e -> out.add(e.path("node").path("id").asText()));
         return out;
     }
 
-    /** One item's state ({@code GetRunQueueItem}); empty when the queue or item does not exist. */
-    public Optional<ItemInfo> item(String queueName, String itemId) {
-        ObjectNode vars = queueVars(queueName);
-        vars.put("itemId", itemId);
-        JsonNode i = client.execute(Operations.GET_RUN_QUEUE_ITEM, vars).path("project").path("runQueue")
-                .path("runQueueItem");
-        if (!i.isObject()) {
-            return Optional.empty();
-        }
-        return Optional.of(new ItemInfo(i.path("id").asText(), i.path("state").asText(""),
-                i.path("associatedRunId").isNull() ? "" : i.path("associatedRunId").asText("")));
-    }
-
-    /** Removes an item from the queue ({@code DeleteFromRunQueue}); false when W&B did not. */
-    public boolean deleteItem(String queueName, String itemId) {
-        JsonNode q = metadata(queueName);
+    /** Removes a waiting item ({@code DeleteFromRunQueue}); false when W&B did not. */
+    public boolean deleteItem(String queue, String itemId) {
+        JsonNode q = metadata(queue);
         if (!q.isObject()) {
             return false;
         }
         ObjectNode vars = client.variables();
         vars.put("queueID", q.path("id").asText());
         vars.put("runQueueItemId", itemId);
-        return client.execute(Operations.DELETE_FROM_RUN_QUEUE, vars).path("deleteFromRunQueue").path("success")
-                .asBoolean(false);
+        return call(() -> client.execute(Operations.DELETE_FROM_RUN_QUEUE, vars)).path("deleteFromRunQueue")
+                .path("success").asBoolean(false);
     }
 
-    private JsonNode metadata(String queueName) {
-        return client.execute(Operations.GET_RUN_QUEUE_METADATA, queueVars(queueName)).path("project")
-                .path("runQueue");
+    private QueueDefinition own(QueueDefinition def) {
+        if (!def.entity().isEmpty() && !def.entity().equals(entity)) {
+            throw new IllegalArgumentException("queue " + def.name() + " belongs to entity " + def.entity()
+                    + ", but this admin manages entity " + entity);
+        }
+        return def.withEntity(entity);
     }
 
-    private ObjectNode queueVars(String queueName) {
+    private boolean exists(String name) {
+        return metadata(name).isObject();
+    }
+
+    private JsonNode metadata(String queue) {
+        ObjectNode vars = queueVars(queue);
+        return call(() -> client.execute(Operations.GET_RUN_QUEUE_METADATA, vars)).path("project").path("runQueue");
+    }
+
+    private ObjectNode queueVars(String queue) {
         ObjectNode vars = client.variables();
         vars.put("projectName", project);
         vars.put("entityName", entity);
-        vars.put("runQueue", queueName);
+        vars.put("runQueue", queue);
         return vars;
     }
 
-    /** W&B's form: a JSON list of {@code {name, schema}} with the schema as a JSON string. */
-    private static String templateVariablesJson(List<TemplateVariable> variables) {
-        List<Map<String, String>> list = new ArrayList<>();
-        for (TemplateVariable v : variables) {
-            list.add(Map.of("name", v.name(), "schema", v.schema().toString()));
+    private static <T> T call(Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (WandbException e) {
+            throw new QueueException(e.getMessage(), e);
         }
-        return JSON.valueToTree(list).toString();
+    }
+
+    /** W&B's form: a JSON list of {@code {name, schema}} with each schema as a JSON string. */
+    private static String templateVariablesJson(List<TemplateVariable> variables) {
+        var list = JSON.createArrayNode();
+        for (TemplateVariable v : variables) {
+            ObjectNode o = list.addObject();
+            o.put("name", v.name());
+            o.put("schema", v.schema().toString());
+        }
+        return list.toString();
     }
 
     private static JsonNode jsonValue(JsonNode node) {
@@ -303,5 +412,16 @@ public final class WandbQueueAdmin {
         } catch (JsonProcessingException e) {
             return node;
         }
+    }
+
+    private static Instant instant(JsonNode node) {
+        if (node.isTextual()) {
+            try {
+                return Instant.parse(node.asText());
+            } catch (DateTimeParseException e) {
+                return Instant.EPOCH;
+            }
+        }
+        return Instant.EPOCH;
     }
 }

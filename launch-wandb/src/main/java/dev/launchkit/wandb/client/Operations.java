@@ -192,6 +192,20 @@ public final class Operations {
               }
             }""";
 
+    /**
+     * The first 100 items of a queue with what the W&B UI shows of them. The Python SDK asks only for {@code id};
+     * LaunchKit's queue admin also reads {@code state}, {@code runSpec}, {@code priority} and {@code createdAt}
+     * (inferred from the UI's queue table, not read in the SDK).
+     */
+    public static final String GET_RUN_QUEUE_ITEMS_DETAILED = """
+            query GetRunQueueItems($projectName: String!, $entityName: String!, $runQueue: String!) {
+              project(name: $projectName, entityName: $entityName) {
+                runQueue(name: $runQueue) {
+                  runQueueItems(first: 100) { edges { node { id state runSpec priority createdAt } } }
+                }
+              }
+            }""";
+
     /** One item's state and associated run (also used to recover items after an agent restart). */
     public static final String GET_RUN_QUEUE_ITEM = """
             query GetRunQueueItem($projectName: String!, $entityName: String!, $runQueue: String!, $itemId: ID!) {

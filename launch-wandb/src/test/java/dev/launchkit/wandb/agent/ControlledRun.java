@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class ControlledRun implements SubmittedRun {
     private final Job job;
     private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final CompletableFuture<RunStatus> completion = new CompletableFuture<>();
     private volatile RunStatus status = RunStatus.of(RunState.RUNNING);
     private volatile boolean cancelled;
@@ -29,7 +30,8 @@ final class ControlledRun implements SubmittedRun {
         return cancelled;
     }
 
-    void warn(String message) {
+    synchronized void warn(String message) {
+        warnings.add(message);
         listeners.forEach(l -> l.warning(message));
     }
 
@@ -72,9 +74,11 @@ final class ControlledRun implements SubmittedRun {
         return completion;
     }
 
+    /** A late listener gets the warnings so far, then the current status (a run may race ahead of its agent). */
     @Override
-    public void addListener(RunListener listener) {
+    public synchronized void addListener(RunListener listener) {
         listeners.add(listener);
+        warnings.forEach(listener::warning);
         listener.status(status);
     }
 
