@@ -17,6 +17,7 @@ import dev.launchkit.core.agent.LaunchAgent;
 import dev.launchkit.core.config.LaunchConfig;
 import dev.launchkit.testkit.wandb.FakeWandbServer;
 import dev.launchkit.testkit.wandb.ItemView;
+import dev.launchkit.testkit.wandb.PythonAgentSequence;
 import dev.launchkit.testkit.wandb.RecordedCall;
 import dev.launchkit.wandb.queue.WandbQueueProvider;
 import java.nio.file.Path;
@@ -89,11 +90,12 @@ class WandbAgentTest {
                 .anyMatch(c -> c.variable("agentStatus").equals("POLLING")));
         agent.close();
 
-        List<String> ops = server.operationsWithoutIdlePolling().stream()
-                .filter(op -> !op.equals("RunStoppedStatus")).toList();
+        List<String> ops = PythonAgentSequence.withoutStopChecks(server.operationsWithoutIdlePolling());
         assertThat(ops).containsExactly("Viewer", "ProjectRunQueues", "createLaunchAgent", "EntityIsTeam",
                 "LaunchAgent", "popFromRunQueue", "updateLaunchAgent", "ackRunQueueItem",
                 "updateRunQueueItemWarning", "RunState", "updateLaunchAgent", "updateLaunchAgent");
+        assertThat(ops).isEqualTo(PythonAgentSequence.of(PythonAgentSequence.startup(),
+                PythonAgentSequence.imageJob(true), PythonAgentSequence.shutdown()));
         assertThat(server.operationsWithoutIdlePolling()).containsSubsequence("ackRunQueueItem", "RunStoppedStatus",
                 "RunState");
         assertThat(server.agents().get(0).statuses()).startsWith("RUNNING").endsWith("KILLED").contains("POLLING");
