@@ -606,14 +606,15 @@ public final class FakeWandbServer implements AutoCloseable {
                 }
                 return;
             }
-            Optional<WandbModel.User> user = Optional.empty();
+            WandbModel.User user = WandbModel.User.ANONYMOUS;
             if (auth) {
-                user = user(authHeader);
-                if (user.isEmpty()) {
+                Optional<WandbModel.User> known = user(authHeader);
+                if (known.isEmpty()) {
                     record(RecordedCall.Kind.GRAPHQL, op, variables, body, true, 401, "", error("invalid API key"));
                     send(ex, 401, "application/json", error("invalid API key"));
                     return;
                 }
+                user = known.get();
             } else if (!op.equals("Viewer")) {
                 record(RecordedCall.Kind.GRAPHQL, op, variables, body, false, 401, "",
                         error("authentication required"));

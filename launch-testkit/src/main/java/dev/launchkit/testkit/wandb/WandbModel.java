@@ -481,11 +481,11 @@ final class WandbModel {
     /**
      * Runs one operation.
      *
-     * @param caller the user of the API key, or empty for an anonymous call
+     * @param caller the user of the API key, {@link User#ANONYMOUS} for a call without one
      * @return the {@code data} object
      * @throws GraphqlError for errors the server reports in {@code errors}
      */
-    synchronized ObjectNode execute(String operation, ObjectNode vars, Optional<User> caller) {
+    synchronized ObjectNode execute(String operation, ObjectNode vars, User caller) {
         List<String> required = REQUIRED.get(operation);
         if (required == null) {
             throw new GraphqlError("Cannot query field \"" + operation + "\": the fake W&B server does not implement "
@@ -498,7 +498,7 @@ final class WandbModel {
         }
         ObjectNode data = NODES.objectNode();
         switch (operation) {
-            case "Viewer" -> data.set("viewer", caller.<JsonNode>map(this::viewer).orElse(NullNode.getInstance()));
+            case "Viewer" -> data.set("viewer", caller == User.ANONYMOUS ? NullNode.getInstance() : viewer(caller));
             case "ProjectRunQueues" -> data.set("project", projectRunQueues(text(vars, "entity"),
                     text(vars, "projectName")));
             case "CreateRunQueue" -> data.set("createRunQueue", createRunQueue(vars, caller));
@@ -562,7 +562,7 @@ final class WandbModel {
         return p;
     }
 
-    private ObjectNode createRunQueue(ObjectNode vars, Optional<User> caller) {
+    private ObjectNode createRunQueue(ObjectNode vars, User caller) {
         String entityName = text(vars, "entity");
         String project = text(vars, "project");
         String name = text(vars, "queueName");
@@ -587,7 +587,7 @@ final class WandbModel {
         q.access = text(vars, "access").toUpperCase(Locale.ROOT);
         q.prioritizationMode = text(vars, "prioritizationMode").equals("V0") ? "V0" : "";
         q.configId = configId;
-        q.createdBy = caller.map(u -> u.username).orElse("");
+        q.createdBy = caller.username();
         queues.put(q.id, q);
         out.put("success", true);
         out.put("queueID", q.id);
@@ -836,7 +836,7 @@ final class WandbModel {
         return out;
     }
 
-    private ObjectNode upsertRunQueue(ObjectNode vars, Optional<User> caller) {
+    private ObjectNode upsertRunQueue(ObjectNode vars, User caller) {
         String entityName = text(vars, "entityName");
         String project = text(vars, "projectName");
         String name = text(vars, "queueName");
@@ -864,7 +864,7 @@ final class WandbModel {
             n.project = project;
             n.name = name;
             n.access = "PROJECT";
-            n.createdBy = caller.map(u -> u.username).orElse("");
+            n.createdBy = caller.username();
             queues.put(n.id, n);
             return n;
         });
@@ -1197,6 +1197,8 @@ final class WandbModel {
     // ---------------------------------------------------------------- records
 
     record User(String username, String defaultEntity) {
+        /** The caller of a request without credentials. */
+        static final User ANONYMOUS = new User("", "");
     }
 
     private static final class Entity {
