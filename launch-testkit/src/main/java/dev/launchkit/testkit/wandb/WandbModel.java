@@ -297,7 +297,7 @@ final class WandbModel {
         }
         if (node.isObject()) {
             ObjectNode out = NODES.objectNode();
-            node.fields().forEachRemaining(e -> out.set(e.getKey(), substitute(e.getValue(), values)));
+            node.properties().forEach(e -> out.set(e.getKey(), substitute(e.getValue(), values)));
             return out;
         }
         if (node.isArray()) {
@@ -309,7 +309,7 @@ final class WandbModel {
     }
 
     private static void mergeInto(ObjectNode target, ObjectNode source) {
-        source.fields().forEachRemaining(e -> {
+        source.properties().forEach(e -> {
             JsonNode existing = target.get(e.getKey());
             if (existing != null && existing.isObject() && e.getValue().isObject()) {
                 mergeInto((ObjectNode) existing, (ObjectNode) e.getValue());
@@ -828,7 +828,7 @@ final class WandbModel {
                 out.add(new TemplateVariable(v.path("name").asText(), v.path("schema")));
             }
         } else if (tv.isObject()) {
-            tv.fields().forEachRemaining(e -> out.add(new TemplateVariable(e.getKey(), e.getValue())));
+            tv.properties().forEach(e -> out.add(new TemplateVariable(e.getKey(), e.getValue())));
         } else {
             throw new GraphqlError("templateVariables must be a JSON list or object");
         }

@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,8 +91,7 @@ final class ArtifactFiles {
             throw new ArtifactException("the manifest of artifact " + what + " lists no contents");
         }
         Map<String, JsonNode> out = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = contents.fields();
-        it.forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+        contents.properties().forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 

@@ -152,6 +152,8 @@ public final class WandbQueue implements Queue {
             return reject(itemId, "the item's runSpec could not be read: " + e.getMessage()
                     + ". Push the job again with a valid launch spec (a JSON object)");
         }
+        // A per-run key the server put in the spec is as secret as the agent's own.
+        spec.wandbApiKey().ifPresent(masker::register);
         if (spec.entity().isEmpty()) {
             return reject(itemId, "the item's runSpec has no entity: set runSpec.entity to the entity the run "
                     + "belongs to (for this queue: " + session.entity() + ")");

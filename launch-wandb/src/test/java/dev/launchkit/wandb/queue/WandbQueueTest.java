@@ -228,6 +228,7 @@ class WandbQueueTest {
         assertThat(again.spec().sweepId()).isEmpty();
         assertThat(again.spec().wandbApiKey()).isEmpty();
         assertThat(push.body()).doesNotContain("per-run-secret-key-000");
+        assertThat(ctx.masker().mask("key per-run-secret-key-000")).isEqualTo("key ****");
     }
 
     @Test
