@@ -180,8 +180,8 @@ class KanikoBuildTest {
         V1Job created = h.cluster.awaitJob(NS, jobName("run6"), WAIT, build);
 
         // The builder adds the owner reference right after creating the Job.
-        awaitTrue(() -> h.cluster.core.readNamespacedConfigMap(jobName("run6") + "-docker-config", NS).execute()
-                .getMetadata().getOwnerReferences() != null);
+        awaitTrue(() -> hasOwner(h.cluster.core.readNamespacedConfigMap(jobName("run6") + "-docker-config", NS).execute()
+                .getMetadata()));
         V1ConfigMap cm = h.cluster.core.readNamespacedConfigMap(jobName("run6") + "-docker-config", NS).execute();
         assertThat(cm.getData().get("config.json"))
                 .isEqualTo("{\"credHelpers\":{\"123456789012.dkr.ecr.eu-central-1.amazonaws.com\":\"ecr-login\"}}");
@@ -224,8 +224,8 @@ class KanikoBuildTest {
         CompletableFuture<ImageRef> build = h.buildAsync(h.codeJob("run8", CODE));
         V1Job created = h.cluster.awaitJob(NS, jobName("run8"), WAIT, build);
 
-        awaitTrue(() -> h.cluster.core.readNamespacedSecret(jobName("run8") + "-docker-config", NS).execute()
-                .getMetadata().getOwnerReferences() != null);
+        awaitTrue(() -> hasOwner(h.cluster.core.readNamespacedSecret(jobName("run8") + "-docker-config", NS).execute()
+                .getMetadata()));
         V1Secret secret = h.cluster.core.readNamespacedSecret(jobName("run8") + "-docker-config", NS).execute();
         assertThat(secret.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
         assertThat(new String(secret.getData().get(".dockerconfigjson"), StandardCharsets.UTF_8))
@@ -254,5 +254,10 @@ class KanikoBuildTest {
 
     private interface Check {
         boolean ok() throws Exception;
+    }
+
+    /** The mock stores an empty list before the builder's owner-reference patch lands, so wait for a real one. */
+    private static boolean hasOwner(io.kubernetes.client.openapi.models.V1ObjectMeta meta) {
+        return meta.getOwnerReferences() != null && !meta.getOwnerReferences().isEmpty();
     }
 }
