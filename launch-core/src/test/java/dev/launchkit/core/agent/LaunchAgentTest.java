@@ -156,7 +156,7 @@ class LaunchAgentTest {
                 seen.add(stage.wireName() + ":" + message);
             }
         }));
-        Await.until(() -> runner.runs.containsKey(job.runId()), () -> "submission");
+        awaitFollowed(runner, job);
         runner.runs.get(job.runId()).warn("ImagePullBackOff: cannot pull python:3.11");
         Await.until(() -> q.events.stream().anyMatch(e -> e.startsWith("warn")), () -> "warning");
         assertThat(q.events).contains("warn q-1 run ImagePullBackOff: cannot pull python:3.11");
@@ -169,7 +169,7 @@ class LaunchAgentTest {
         ScriptedRunner runner = new ScriptedRunner();
         Job job = q.push(IMAGE_SPEC);
         started(agent(runner, q));
-        Await.until(() -> runner.runs.containsKey(job.runId()), () -> "submission");
+        awaitFollowed(runner, job);
         ScriptedRunner.Run run = runner.runs.get(job.runId());
         run.warn("env WANDB_API_KEY=secret-api-key-123 leaked");
         run.logTail = "key is secret-api-key-123";
@@ -283,6 +283,12 @@ class LaunchAgentTest {
         b.stop(Duration.ofSeconds(5));
         assertThat(cancel.runs.get(job2.runId()).cancelled).isTrue();
         assertThat(q2.terminal()).containsExactly("complete q2-1 stopped");
+    }
+
+    /** Waits until the agent listens to the job's run, so events the test fires are not sent to nobody. */
+    private static void awaitFollowed(ScriptedRunner runner, Job job) {
+        Await.until(() -> runner.runs.containsKey(job.runId()) && !runner.runs.get(job.runId()).listeners.isEmpty(),
+                () -> "the agent to follow the run");
     }
 
     private static void pollAFewTimes() {
