@@ -21,6 +21,8 @@ fi
 if [ ! -x "$tools/node_modules/.bin/azurite-blob" ]; then
   echo "installing azurite 3.37.0 into $tools"
   mkdir -p "$tools"
-  (cd "$tools" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install --no-audit --no-fund --silent azurite@3.37.0 >/dev/null)
+  # `npm init -y` would take the folder name ".tools" as package name, which npm refuses
+  [ -f "$tools/package.json" ] || echo '{"name":"launchkit-test-tools","private":true}' > "$tools/package.json"
+  (cd "$tools" && npm install --no-audit --no-fund --silent azurite@3.37.0 >/dev/null)
 fi
 echo "test tools ready: $(command -v docker-registry) $(command -v skopeo) $(command -v htpasswd) $tools/node_modules/.bin/azurite-blob"
