@@ -345,7 +345,12 @@ public final class RegistryClient {
     }
 
     private String user() {
-        return credentials.get().map(c -> " of user '" + c.username() + "'").orElse(" (none configured)");
+        try {
+            return credentials.get().map(c -> " of user '" + c.username() + "'").orElse(" (none configured)");
+        } catch (RuntimeException e) {
+            // only for a message: a credential source that fails now already failed the request
+            return "";
+        }
     }
 
     private LaunchException failure(String message) {
