@@ -160,6 +160,13 @@ public final class RegistryClient {
                             + "' without saying how to authenticate (no WWW-Authenticate header)"));
             String fresh = authorize(challenge, scope, repository);
             r = exchange(method, uri, Optional.of(fresh));
+            if (r.statusCode() == 401 && insufficientScope(r)) {
+                tokens.remove(scope);
+                throw failure("registry " + registry + " denied access to repository '" + repository + "' (HTTP 401 "
+                        + "insufficient_scope: the token does not grant " + scope + "): the credentials" + user()
+                        + " were accepted but lack permission; grant them pull (and push, for builds) on this "
+                        + "repository");
+            }
             if (r.statusCode() == 401) {
                 tokens.remove(scope);
                 throw failure("registry " + registry + " refused the credentials" + user() + " for repository '"
@@ -173,6 +180,11 @@ public final class RegistryClient {
                     + "them pull (and push, for builds) on this repository");
         }
         return r;
+    }
+
+    private static boolean insufficientScope(HttpResponse<byte[]> r) {
+        return r.headers().firstValue("WWW-Authenticate").flatMap(Challenge::parse)
+                .flatMap(c -> c.param("error")).filter("insufficient_scope"::equals).isPresent();
     }
 
     private Optional<String> cachedAuthorization(String scope) {
@@ -333,7 +345,12 @@ public final class RegistryClient {
     }
 
     private String user() {
-        return credentials.get().map(c -> " of user '" + c.username() + "'").orElse(" (none configured)");
+        try {
+            return credentials.get().map(c -> " of user '" + c.username() + "'").orElse(" (none configured)");
+        } catch (RuntimeException e) {
+            // only for a message: a credential source that fails now already failed the request
+            return "";
+        }
     }
 
     private LaunchException failure(String message) {

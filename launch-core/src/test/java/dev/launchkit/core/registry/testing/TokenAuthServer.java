@@ -41,7 +41,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>answer {@code {"token","access_token","expires_in","issued_at"}} where the token is a JWT signed RS256 with a
  *       key whose self-signed certificate (made with the JDK's {@code keytool}) travels in the {@code x5c} header and
  *       is the registry's {@code rootcertbundle}; its {@code access} claim grants what the {@link Policy} allows of
- *       what was asked.</li>
+ *       what was asked (nothing, for valid credentials without permission: the registry then refuses).</li>
  * </ul>
  *
  * <p>Extra endpoints (an ACR {@code /oauth2/exchange}, a Google token endpoint) can be added with
@@ -50,21 +50,32 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class TokenAuthServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Decides what a caller may do. */
-    @FunctionalInterface
+    /** Decides who the caller is and what it may do. */
     public interface Policy {
         /**
-         * The actions ({@code pull}, {@code push}) the caller may perform on {@code repository}; empty refuses the
-         * credentials with 401.
+         * Whether the credentials are valid; false answers 401.
          *
          * @param username the Basic-auth user, or {@code ""} for an OAuth2 refresh token or an anonymous caller
          * @param secret   the Basic-auth password or the refresh token; {@code ""} for an anonymous caller
          */
-        Set<String> allowedActions(String username, String secret, String repository);
+        boolean authenticates(String username, String secret);
 
-        /** One user with one password, allowed {@code actions} everywhere. */
+        /** The actions ({@code pull}, {@code push}) an authenticated caller may perform on {@code repository}. */
+        Set<String> allowedActions(String username, String repository);
+
+        /** One user with one password, allowed {@code actions} on every repository. */
         static Policy user(String username, String password, String... actions) {
-            return (u, s, repo) -> u.equals(username) && s.equals(password) ? Set.of(actions) : Set.of();
+            return new Policy() {
+                @Override
+                public boolean authenticates(String u, String s) {
+                    return u.equals(username) && s.equals(password);
+                }
+
+                @Override
+                public Set<String> allowedActions(String u, String repository) {
+                    return Set.of(actions);
+                }
+            };
         }
     }
 
@@ -196,8 +207,11 @@ public final class TokenAuthServer implements AutoCloseable {
                 send(exchange, 400, "{\"errors\":[{\"code\":\"INVALID_REQUEST\",\"message\":\"unknown service\"}]}");
                 return;
             }
+            if (!policy.authenticates(username, secret)) {
+                send(exchange, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"invalid credentials\"}]}");
+                return;
+            }
             ArrayNode access = JSON.createArrayNode();
-            boolean anyAllowed = secret.isEmpty() && username.isEmpty();
             for (String scope : scopes) {
                 int first = scope.indexOf(':');
                 int last = scope.lastIndexOf(':');
@@ -205,8 +219,7 @@ public final class TokenAuthServer implements AutoCloseable {
                     continue;
                 }
                 String name = scope.substring(first + 1, last);
-                Set<String> allowed = policy.allowedActions(username, secret, name);
-                anyAllowed |= !allowed.isEmpty();
+                Set<String> allowed = policy.allowedActions(username, name);
                 Set<String> granted = new LinkedHashSet<>();
                 for (String action : scope.substring(last + 1).split(",")) {
                     if (allowed.contains(action) || allowed.contains("*")) {
@@ -218,10 +231,6 @@ public final class TokenAuthServer implements AutoCloseable {
                 entry.put("name", name);
                 ArrayNode actions = entry.putArray("actions");
                 granted.forEach(actions::add);
-            }
-            if (!anyAllowed && !(scopes.isEmpty() && policy.allowedActions(username, secret, "").size() > 0)) {
-                send(exchange, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"invalid credentials\"}]}");
-                return;
             }
             Instant now = Instant.now();
             String jwt = sign(username.isEmpty() ? "refresh-token-user" : username, access, now);
