@@ -76,7 +76,7 @@ public final class WandbClient implements AutoCloseable {
                 .connectTimeout(settings.requestTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL);
         if (!settings.caBundles().isEmpty()) {
-            b.sslContext(TrustBundles.sslContext(settings.caBundles()));
+            b.sslContext(dev.launchkit.core.tls.TrustBundles.sslContext(settings.caBundles()));
         }
         return new WandbClient(settings, masker, b.build());
     }

@@ -55,7 +55,7 @@ public final class GitFetcher {
     public GitFetcher(GitSettings settings, SecretMasker masker) {
         this.settings = settings;
         this.masker = masker;
-        this.trust = settings.caBundles().isEmpty() ? null : TrustBundle.load(settings.caBundles().get(0));
+        this.trust = settings.caBundles().isEmpty() ? null : dev.launchkit.core.tls.TrustBundles.trustManager(List.of(settings.caBundles().get(0)));
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.launchkit.wandb.client;
+package dev.launchkit.core.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,9 +19,9 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * TLS trust for a W&B server behind a private CA: the JVM's default CAs plus the certificates of PEM bundles. The
- * W&B Helm chart mounts a custom CA and names it in {@code REQUESTS_CA_BUNDLE} / {@code SSL_CERT_FILE}, which Python
- * reads by itself and a JVM does not.
+ * TLS trust for servers behind a private CA (a self-hosted W&B server, an HTTPS git server): the JVM's default CAs
+ * plus the certificates of PEM bundles. The W&B Helm chart mounts a custom CA and names it in
+ * {@code REQUESTS_CA_BUNDLE} / {@code SSL_CERT_FILE}, which Python reads by itself and a JVM does not.
  */
 public final class TrustBundles {
 
@@ -35,6 +35,21 @@ public final class TrustBundles {
      */
     public static SSLContext sslContext(List<Path> pemFiles) {
         try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {trustManager(pemFiles)}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot build TLS trust from " + pemFiles + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A trust manager accepting servers that either the default CAs or the bundles' certificates vouch for.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read or holds no certificate
+     */
+    public static X509TrustManager trustManager(List<Path> pemFiles) {
+        try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
             int n = 0;
@@ -43,10 +58,7 @@ public final class TrustBundles {
                     store.setCertificateEntry("bundle-" + n++, c);
                 }
             }
-            X509TrustManager trust = new Either(manager(store), manager(null));
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {trust}, null);
-            return ctx;
+            return new Either(manager(store), manager(null));
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("cannot build TLS trust from " + pemFiles + ": " + e.getMessage(), e);
         }
