@@ -142,38 +142,65 @@ class FaultInjectionTest {
     @Test
     void anInformerRecoversFromDroppedWatchesAndSeesLaterJobs() throws Exception {
         cluster.injectFaults(Faults.builder().dropWatchesEvery(Duration.ofMillis(300)).build());
-        // informers insist on no read timeout; the copy keeps the cluster's watch bridge
-        ApiClient client = new ApiClient().setBasePath(cluster.url());
-        client.setHttpClient(cluster.apiClient().getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
-        SharedInformerFactory factory = new SharedInformerFactory(client);
-        SharedIndexInformer<V1Job> informer = factory.sharedIndexInformerFor(new GenericKubernetesApi<>(V1Job.class,
-                V1JobList.class, "batch", "v1", "jobs", client), V1Job.class, 0L, "ns1");
-        Set<String> complete = ConcurrentHashMap.newKeySet();
-        informer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(V1Job job) {
-                onUpdate(null, job);
-            }
 
-            @Override
-            public void onUpdate(V1Job old, V1Job job) {
-                if (condition(job, "Complete").isPresent()) {
-                    complete.add(job.getMetadata().getName());
-                }
-            }
-
-            @Override
-            public void onDelete(V1Job job, boolean unknown) {
-            }
-        });
-        factory.startAllRegisteredInformers();
-        try {
+        try (JobInformer informer = new JobInformer()) {
             await(() -> cluster.faultCounts().droppedWatches() >= 2, Duration.ofSeconds(20));
             batch.createNamespacedJob("ns1", job("after-drops", "succeed")).execute();
 
-            await(() -> complete.contains("after-drops"), Duration.ofSeconds(20));
+            await(() -> informer.complete.contains("after-drops"), Duration.ofSeconds(20));
             assertThat(cluster.watchOpenedTotal()).isGreaterThanOrEqualTo(2);
-        } finally {
+        }
+    }
+
+    @Test
+    void anInformerRecoversWhenItsResumedWatchesAreExpired() throws Exception {
+        batch.createNamespacedJob("ns1", job("before", "succeed")).execute();
+        cluster.injectFaults(Faults.builder().dropWatchesEvery(Duration.ofMillis(300)).goneOnResume(true).build());
+
+        try (JobInformer informer = new JobInformer()) {
+            await(() -> informer.complete.contains("before"), Duration.ofSeconds(20));
+            await(() -> cluster.faultCounts().expiredWatches() >= 1, Duration.ofSeconds(20));
+            batch.createNamespacedJob("ns1", job("after-expiry", "succeed")).execute();
+
+            await(() -> informer.complete.contains("after-expiry"), Duration.ofSeconds(20));
+        }
+    }
+
+    /** A Job informer of the official client, on a copy of the cluster's client without read timeout. */
+    private final class JobInformer implements AutoCloseable {
+        final Set<String> complete = ConcurrentHashMap.newKeySet();
+        private final SharedInformerFactory factory;
+
+        JobInformer() {
+            // informers insist on no read timeout; the copy keeps the cluster's watch bridge
+            ApiClient client = new ApiClient().setBasePath(cluster.url());
+            client.setHttpClient(cluster.apiClient().getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
+            factory = new SharedInformerFactory(client);
+            SharedIndexInformer<V1Job> informer = factory.sharedIndexInformerFor(new GenericKubernetesApi<>(
+                    V1Job.class, V1JobList.class, "batch", "v1", "jobs", client), V1Job.class, 0L, "ns1");
+            informer.addEventHandler(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(V1Job job) {
+                    onUpdate(null, job);
+                }
+
+                @Override
+                public void onUpdate(V1Job old, V1Job job) {
+                    if (condition(job, "Complete").isPresent()) {
+                        complete.add(job.getMetadata().getName());
+                    }
+                }
+
+                @Override
+                public void onDelete(V1Job job, boolean unknown) {
+                    complete.remove(job.getMetadata().getName());
+                }
+            });
+            factory.startAllRegisteredInformers();
+        }
+
+        @Override
+        public void close() {
             factory.stopAllRegisteredInformers();
         }
     }
