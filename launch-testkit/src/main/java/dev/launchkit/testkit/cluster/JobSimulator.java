@@ -76,6 +76,8 @@ final class JobSimulator {
     private final Map<String, Run> running = new LinkedHashMap<>();
     /** Every Job still stored, namespace/name → uid, for the garbage collector. */
     private final Map<String, String> known = new HashMap<>();
+    /** Events recorded so far, for unique Event names. */
+    private long events;
     /** Pod namespace/name → its running Job. */
     private final Map<String, Run> podOwners = new HashMap<>();
 
@@ -242,12 +244,15 @@ final class JobSimulator {
     /** A pod of a Job and how many steps it has lived. */
     private static final class PodRun {
         final String name;
+        final String uid;
         final Scenario scenario;
         int age;
         boolean running;
+        OffsetDateTime startedAt;
 
-        PodRun(String name, Scenario scenario) {
+        PodRun(String name, String uid, Scenario scenario) {
             this.name = name;
+            this.uid = uid;
             this.scenario = scenario;
         }
     }
@@ -480,14 +485,66 @@ final class JobSimulator {
                                     .name(name).uid(uid).controller(true).blockOwnerDeletion(true))))
                     .spec(job.getSpec().getTemplate().getSpec())
                     .status(pending(s));
-            if (store.call("POST", "/api/v1/namespaces/" + ns + "/pods", "application/json", json.serialize(pod))
-                    .ok()) {
-                String log = scenarioError != null ? scenarioError + "\n" : annotations().get(LOG_ANNOTATION);
-                logs.putIfAbsent(ns + "/" + podName, log != null ? log
-                        : "simulated pod " + podName + " (" + s.annotationValue() + ")\n");
-                pods.add(new PodRun(podName, s));
-                podOwners.put(ns + "/" + podName, this);
+            Reply created = store.call("POST", "/api/v1/namespaces/" + ns + "/pods", "application/json",
+                    json.serialize(pod));
+            if (!created.ok()) {
+                return;
             }
+            String log = scenarioError != null ? scenarioError + "\n" : annotations().get(LOG_ANNOTATION);
+            logs.putIfAbsent(ns + "/" + podName, log != null ? log
+                    : "simulated pod " + podName + " (" + s.annotationValue() + ")\n");
+            String podUid = JsonParser.parseString(created.body()).getAsJsonObject().getAsJsonObject("metadata")
+                    .get("uid").getAsString();
+            PodRun run = new PodRun(podName, podUid, s);
+            pods.add(run);
+            podOwners.put(ns + "/" + podName, this);
+            String image = String.valueOf(containers().get(0).getImage());
+            switch (s) {
+                case UNSCHEDULABLE -> podEvent(run, "Warning", "FailedScheduling",
+                        "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: "
+                                + "3 No preemption victims found for incoming pod.", "default-scheduler");
+                case IMAGE_PULL_BACKOFF -> {
+                    podEvent(run, "Warning", "Failed", "Failed to pull image \"" + image + "\": rpc error: code = "
+                            + "NotFound desc = failed to pull and unpack image \"" + image + "\": not found", "kubelet");
+                    podEvent(run, "Normal", "BackOff", "Back-off pulling image \"" + image + "\"", "kubelet");
+                }
+                case CREATE_CONTAINER_CONFIG_ERROR -> podEvent(run, "Warning", "Failed",
+                        "Error: secret \"" + missingSecret() + "\" not found", "kubelet");
+                default -> { }
+            }
+        }
+
+        void podEvent(PodRun pod, String type, String reason, String message, String component) {
+            event("Pod", "v1", pod.name, pod.uid, type, reason, message, component);
+        }
+
+        /** Records an Event as the named component would (only warnings and disruptions, so Jobs that succeed add none). */
+        void event(String kind, String apiVersion, String object, String objectUid, String type, String reason,
+                String message, String component) {
+            String now = OffsetDateTime.now().toString();
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("apiVersion", "v1");
+            event.put("kind", "Event");
+            event.put("metadata", Map.of("name", object + "." + Long.toHexString(++events), "namespace", ns));
+            event.put("involvedObject", Map.of("kind", kind, "apiVersion", apiVersion, "name", object,
+                    "namespace", ns, "uid", objectUid));
+            event.put("reason", reason);
+            event.put("message", message);
+            event.put("type", type);
+            event.put("count", 1);
+            event.put("firstTimestamp", now);
+            event.put("lastTimestamp", now);
+            event.put("source", Map.of("component", component));
+            event.put("reportingComponent", component);
+            store.call("POST", "/api/v1/namespaces/" + ns + "/events", "application/json",
+                    json.getGson().toJson(event));
+        }
+
+        String missingSecret() {
+            return containers().stream().flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.empty()
+                            : c.getEnv().stream())
+                    .filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
+                    .map(e -> e.getValueFrom().getSecretKeyRef().getName()).findFirst().orElse(name + "-secret");
         }
 
         /** Moves a pod one step; its ending when it terminated now, else null. */
@@ -500,6 +557,11 @@ final class JobSimulator {
                 case CRASH_LOOP_BACKOFF -> {
                     pod.running = true;
                     patchPod(pod, crashLooping(age));
+                    if (age == 1) {
+                        podEvent(pod, "Warning", "BackOff", "Back-off restarting failed container "
+                                + containers().get(0).getName() + " in pod " + pod.name + "_" + ns + "(" + pod.uid
+                                + ")", "kubelet");
+                    }
                     return null;
                 }
                 case RUN_FOREVER, DEADLINE_EXCEEDED -> {
@@ -535,12 +597,19 @@ final class JobSimulator {
 
         void startRunning(PodRun pod) {
             pod.running = true;
-            patchPod(pod, running());
+            pod.startedAt = OffsetDateTime.now();
+            patchPod(pod, running(pod.startedAt));
         }
 
         Ending terminate(PodRun pod) {
-            V1PodStatus status = terminated(pod.scenario);
+            V1PodStatus status = terminated(pod.scenario).startTime(pod.startedAt).podIP("10.0.0.7");
             patchPod(pod, status);
+            if (pod.scenario == Scenario.EVICTED) {
+                podEvent(pod, "Warning", "Evicted", status.getMessage(), "kubelet");
+            } else if (pod.scenario == Scenario.PREEMPTED) {
+                podEvent(pod, "Normal", "Preempted", "Preempted by pod " + java.util.UUID.randomUUID()
+                        + " on node sim-node-1", "default-scheduler");
+            }
             return new Ending("Succeeded".equals(status.getPhase()), status);
         }
 
@@ -562,6 +631,7 @@ final class JobSimulator {
 
         void fail(String reason, String message) {
             deletePods();
+            event("Job", "batch/v1", name, uid, "Warning", reason, message, "job-controller");
             setCondition("FailureTarget", "True", reason, message);
             setCondition("Failed", "True", reason, message);
             finish(null);
@@ -651,10 +721,7 @@ final class JobSimulator {
                         .reason("Unschedulable").message("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.")
                         .lastTransitionTime(OffsetDateTime.now())));
             }
-            String secret = containers().stream().flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.empty()
-                            : c.getEnv().stream())
-                    .filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
-                    .map(e -> e.getValueFrom().getSecretKeyRef().getName()).findFirst().orElse(name + "-secret");
+            String secret = missingSecret();
             return status.conditions(List.of(new V1PodCondition().type("PodScheduled").status("True")
                             .lastTransitionTime(OffsetDateTime.now())))
                     .containerStatuses(containerStatuses(c -> new V1ContainerState().waiting(switch (s) {
@@ -666,8 +733,7 @@ final class JobSimulator {
                     }), false, 0));
         }
 
-        V1PodStatus running() {
-            OffsetDateTime now = OffsetDateTime.now();
+        V1PodStatus running(OffsetDateTime now) {
             return new V1PodStatus().phase("Running").startTime(now).podIP("10.0.0.7")
                     .conditions(List.of(new V1PodCondition().type("Ready").status("True").lastTransitionTime(now)))
                     .containerStatuses(containerStatuses(c -> new V1ContainerState()

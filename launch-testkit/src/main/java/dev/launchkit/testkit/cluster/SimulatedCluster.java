@@ -51,7 +51,8 @@ import okhttp3.OkHttpClient;
  *       conditions a real controller sets. Honoured: {@code backoffLimit} (default 6; one new pod per attempt),
  *       {@code completions}, {@code parallelism}, {@code suspend} (condition Suspended; unsuspend to run, as Kueue
  *       admits), {@code activeDeadlineSeconds} (DeadlineExceeded) and {@code podFailurePolicy} (FailJob, Ignore,
- *       Count on exit codes and pod conditions such as DisruptionTarget);</li>
+ *       Count on exit codes and pod conditions such as DisruptionTarget); warnings (FailedScheduling, image pull
+ *       Failed/BackOff, crash-loop BackOff, Evicted, Preempted, the Job's failure reason) are recorded as Events;</li>
  *   <li>a garbage collector: deleting a Job (any propagation but {@code Orphan}) deletes the pods, Secrets,
  *       ConfigMaps, Services and PVCs of its namespace whose ownerReferences name its uid;</li>
  *   <li>pod logs ({@code GET .../pods/<pod>/log}) from {@link #setLog}, the {@value #LOG_ANNOTATION}
@@ -62,11 +63,13 @@ import okhttp3.OkHttpClient;
  *       so nothing of it is counted);</li>
  *   <li>fault injection for clients: {@link #injectFaults(Faults)} (error statuses, dropped watches, 410 Expired).</li>
  * </ul>
- * Each simulation step (50 ms by default) moves every Job one phase; 1,000 Jobs finish in seconds.
+ * Each simulation step (50 ms by default) moves every Job one phase; 1,000 Jobs finish in seconds. The store is
+ * fabric8's, with an index by namespace/name ({@link IndexedStore}) so the simulator's writes do not scan it.
  *
  * <p>Not simulated: strategic merge patch, server-side apply, validation, admission, pagination, field selectors
  * other than {@code metadata.name}, namespace existence, RBAC, the retry back-off delay between pod attempts,
- * {@code ttlSecondsAfterFinished}, indexed Jobs, finalizer-based foreground deletion, Events, {@code follow} logs.
+ * {@code ttlSecondsAfterFinished}, indexed Jobs, finalizer-based foreground deletion, Normal Events, {@code follow}
+ * logs.
  * Watches replay ADDED for every existing object and ignore {@code resourceVersion} (except the injected 410).
  */
 public final class SimulatedCluster implements AutoCloseable {
