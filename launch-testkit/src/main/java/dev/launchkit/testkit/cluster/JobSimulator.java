@@ -24,11 +24,13 @@ import io.kubernetes.client.openapi.models.V1PodStatus;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
@@ -76,6 +78,8 @@ final class JobSimulator {
     private final Map<String, Run> running = new LinkedHashMap<>();
     /** Every Job still stored, namespace/name → uid, for the garbage collector. */
     private final Map<String, String> known = new HashMap<>();
+    /** Finished Jobs with ttlSecondsAfterFinished, soonest first. */
+    private final PriorityQueue<Expiry> expiring = new PriorityQueue<>(Comparator.comparingLong(Expiry::due));
     /** Events recorded so far, for unique Event names. */
     private long events;
     /** Pod namespace/name → its running Job. */
@@ -123,6 +127,12 @@ final class JobSimulator {
             } catch (RuntimeException e) {
                 // an object the simulator cannot read is left alone; the other events still count
             }
+        }
+        while (!expiring.isEmpty() && expiring.peek().due() - System.nanoTime() <= 0) {
+            Expiry expired = expiring.poll();
+            // the TTL controller deletes with Background propagation: the garbage collector takes the pods
+            store.call("DELETE", "/apis/batch/v1/namespaces/" + expired.ns() + "/jobs/" + expired.name(), null, null);
+            deleted(expired.ns(), expired.name(), false);
         }
         for (Iterator<Run> it = running.values().iterator(); it.hasNext(); ) {
             Run run = it.next();
@@ -255,6 +265,10 @@ final class JobSimulator {
             this.uid = uid;
             this.scenario = scenario;
         }
+    }
+
+    /** A finished Job the TTL controller deletes at {@code due} (System.nanoTime). */
+    private record Expiry(long due, String ns, String name) {
     }
 
     /** How a pod ended. */
@@ -645,6 +659,10 @@ final class JobSimulator {
             }
             patchJob(status);
             forget();
+            Integer ttl = job.getSpec().getTtlSecondsAfterFinished();
+            if (ttl != null) {
+                expiring.add(new Expiry(System.nanoTime() + ttl * 1_000_000_000L, ns, name));
+            }
         }
 
         void forget() {

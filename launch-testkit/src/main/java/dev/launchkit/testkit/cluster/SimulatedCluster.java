@@ -45,12 +45,13 @@ import okhttp3.OkHttpClient;
  * <ul>
  *   <li>watches bridged, so {@code Watch} and informers of the official client receive pushes;
  *       {@link #openWatchCount()} tells how many are open;</li>
- *   <li>a Job controller and kubelet simulator ({@link JobSimulator}): each {@code batch/v1} Job gets its pods
+ *   <li>a Job controller and kubelet simulator ({@code JobSimulator}): each {@code batch/v1} Job gets its pods
  *       (owner reference, {@code job-name}/{@code controller-uid} labels), which run and end as the pod template's
  *       {@value #SCENARIO_ANNOTATION} annotation says ({@link Scenario}); the Job gets the status counts and
  *       conditions a real controller sets. Honoured: {@code backoffLimit} (default 6; one new pod per attempt),
  *       {@code completions}, {@code parallelism}, {@code suspend} (condition Suspended; unsuspend to run, as Kueue
- *       admits), {@code activeDeadlineSeconds} (DeadlineExceeded) and {@code podFailurePolicy} (FailJob, Ignore,
+ *       admits), {@code activeDeadlineSeconds} (DeadlineExceeded), {@code ttlSecondsAfterFinished} (the finished
+ *       Job is deleted) and {@code podFailurePolicy} (FailJob, Ignore,
  *       Count on exit codes and pod conditions such as DisruptionTarget); warnings (FailedScheduling, image pull
  *       Failed/BackOff, crash-loop BackOff, Evicted, Preempted, the Job's failure reason) are recorded as Events;</li>
  *   <li>a garbage collector: deleting a Job (any propagation but {@code Orphan}) deletes the pods, Secrets,
@@ -64,13 +65,11 @@ import okhttp3.OkHttpClient;
  *   <li>fault injection for clients: {@link #injectFaults(Faults)} (error statuses, dropped watches, 410 Expired).</li>
  * </ul>
  * Each simulation step (50 ms by default) moves every Job one phase; 1,000 Jobs finish in seconds. The store is
- * fabric8's, with an index by namespace/name ({@link IndexedStore}) so the simulator's writes do not scan it.
+ * fabric8's, with an index by namespace/name ({@code IndexedStore}) so the simulator's writes do not scan it.
  *
  * <p>Not simulated: strategic merge patch, server-side apply, validation, admission, pagination, field selectors
  * other than {@code metadata.name}, namespace existence, RBAC, the retry back-off delay between pod attempts,
- * {@code ttlSecondsAfterFinished}, indexed Jobs, finalizer-based foreground deletion, Normal Events, {@code follow}
- * logs.
- * Watches replay ADDED for every existing object and ignore {@code resourceVersion} (except the injected 410).
+ * indexed Jobs, finalizer-based foreground deletion, Normal Events, {@code follow} logs. Watches replay ADDED for every existing object and ignore {@code resourceVersion} (except the injected 410).
  */
 public final class SimulatedCluster implements AutoCloseable {
     /** Pod-template (or Job) annotation choosing what the simulated pods do; values in {@link Scenario}. */
