@@ -152,8 +152,11 @@ final class JobSimulator {
     private void adopt(String body) {
         V1Job job = json.deserialize(body, V1Job.class);
         String uid = job.getMetadata().getUid();
-        known.put(key(job.getMetadata()), uid);
-        running.putIfAbsent(uid, new Run(job));
+        Run run = new Run(job);
+        if (run.scenario != Scenario.MANUAL) {
+            known.put(key(job.getMetadata()), uid);
+            running.putIfAbsent(uid, run);
+        }
     }
 
     private void updated(String body) {
@@ -161,8 +164,6 @@ final class JobSimulator {
         Run run = running.get(job.getMetadata().getUid());
         if (run != null) {
             run.job = job;
-        } else if (!known.containsKey(key(job.getMetadata()))) {
-            adopt(body);
         }
     }
 

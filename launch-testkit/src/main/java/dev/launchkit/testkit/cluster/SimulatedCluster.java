@@ -116,7 +116,9 @@ public final class SimulatedCluster implements AutoCloseable {
         /** Runs, then the Job fails with DeadlineExceeded and its pods are deleted. */
         DEADLINE_EXCEEDED,
         /** Stays Pending/ContainerCreating for {@value #START_STEPS_ANNOTATION} steps (default 3), then succeeds. */
-        SLOW_START;
+        SLOW_START,
+        /** The simulator leaves the Job alone (no pods, no status, no garbage collection): the test plays the controller. */
+        MANUAL;
 
         /** Parses an annotation value such as {@code succeed} or {@code crash-loop-backoff}. */
         public static Scenario parse(String value) {

@@ -174,6 +174,16 @@ class ScenarioTest {
     }
 
     @Test
+    void manualJobsAreLeftToTheTestToDrive() throws Exception {
+        batch.createNamespacedJob("ns1", job("driven", "manual")).execute();
+        batch.createNamespacedJob("ns1", job("marker", "succeed")).execute();
+
+        assertThat(terminal(batch, "marker").getType()).isEqualTo("Complete");
+        assertThat(pods(core, "driven")).isEmpty();
+        assertThat(batch.readNamespacedJob("driven", "ns1").execute().getStatus()).isNull();
+    }
+
+    @Test
     void logAnnotationScriptsThePodLog() throws Exception {
         batch.createNamespacedJob("ns1", job("logged", Map.of(SimulatedCluster.LOG_ANNOTATION,
                 "INFO: Kaniko build done\nERROR: push denied\n"))).execute();
