@@ -6,11 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.launchkit.testkit.cluster.SimulatedCluster.Scenario;
 import io.kubernetes.client.openapi.JSON;
-import io.kubernetes.client.openapi.models.V1Container;
-import io.kubernetes.client.openapi.models.V1ContainerState;
-import io.kubernetes.client.openapi.models.V1ContainerStateRunning;
 import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
-import io.kubernetes.client.openapi.models.V1ContainerStateWaiting;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
@@ -23,8 +19,8 @@ import io.kubernetes.client.openapi.models.V1PodFailurePolicyRule;
 import io.kubernetes.client.openapi.models.V1PodStatus;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +29,6 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -499,7 +494,7 @@ final class JobSimulator {
                             .ownerReferences(List.of(new V1OwnerReference().apiVersion("batch/v1").kind("Job")
                                     .name(name).uid(uid).controller(true).blockOwnerDeletion(true))))
                     .spec(job.getSpec().getTemplate().getSpec())
-                    .status(pending(s));
+                    .status(kubelet().pending(s));
             Reply created = store.call("POST", "/api/v1/namespaces/" + ns + "/pods", "application/json",
                     json.serialize(pod));
             if (!created.ok()) {
@@ -513,7 +508,7 @@ final class JobSimulator {
             PodRun run = new PodRun(podName, podUid, s);
             pods.add(run);
             podOwners.put(ns + "/" + podName, this);
-            String image = String.valueOf(containers().get(0).getImage());
+            String image = String.valueOf(kubelet().containers().get(0).getImage());
             switch (s) {
                 case UNSCHEDULABLE -> podEvent(run, "Warning", "FailedScheduling",
                         "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: "
@@ -524,7 +519,7 @@ final class JobSimulator {
                     podEvent(run, "Normal", "BackOff", "Back-off pulling image \"" + image + "\"", "kubelet");
                 }
                 case CREATE_CONTAINER_CONFIG_ERROR -> podEvent(run, "Warning", "Failed",
-                        "Error: secret \"" + missingSecret() + "\" not found", "kubelet");
+                        "Error: secret \"" + kubelet().missingSecret() + "\" not found", "kubelet");
                 default -> { }
             }
         }
@@ -555,13 +550,6 @@ final class JobSimulator {
                     json.getGson().toJson(event));
         }
 
-        String missingSecret() {
-            return containers().stream().flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.empty()
-                            : c.getEnv().stream())
-                    .filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
-                    .map(e -> e.getValueFrom().getSecretKeyRef().getName()).findFirst().orElse(name + "-secret");
-        }
-
         /** Moves a pod one step; its ending when it terminated now, else null. */
         Ending advance(PodRun pod) {
             int age = pod.age;
@@ -571,10 +559,10 @@ final class JobSimulator {
                 }
                 case CRASH_LOOP_BACKOFF -> {
                     pod.running = true;
-                    patchPod(pod, crashLooping(age));
+                    patchPod(pod, kubelet().crashLooping(age));
                     if (age == 1) {
                         podEvent(pod, "Warning", "BackOff", "Back-off restarting failed container "
-                                + containers().get(0).getName() + " in pod " + pod.name + "_" + ns + "(" + pod.uid
+                                + kubelet().containers().get(0).getName() + " in pod " + pod.name + "_" + ns + "(" + pod.uid
                                 + ")", "kubelet");
                     }
                     return null;
@@ -613,11 +601,11 @@ final class JobSimulator {
         void startRunning(PodRun pod) {
             pod.running = true;
             pod.startedAt = OffsetDateTime.now();
-            patchPod(pod, running(pod.startedAt));
+            patchPod(pod, kubelet().running(pod.startedAt));
         }
 
         Ending terminate(PodRun pod) {
-            V1PodStatus status = terminated(pod.scenario).startTime(pod.startedAt).podIP("10.0.0.7");
+            V1PodStatus status = kubelet().terminated(pod.scenario).startTime(pod.startedAt).podIP("10.0.0.7");
             patchPod(pod, status);
             if (pod.scenario == Scenario.EVICTED) {
                 podEvent(pod, "Warning", "Evicted", status.getMessage(), "kubelet");
@@ -727,90 +715,8 @@ final class JobSimulator {
                     replaceStatus(json.serialize(status)));
         }
 
-        // ---- pod statuses as the kubelet reports them ----
-
-        List<V1Container> containers() {
-            return job.getSpec().getTemplate().getSpec().getContainers();
-        }
-
-        V1PodStatus pending(Scenario s) {
-            V1PodStatus status = new V1PodStatus().phase("Pending");
-            if (s == Scenario.UNSCHEDULABLE) {
-                return status.conditions(List.of(new V1PodCondition().type("PodScheduled").status("False")
-                        .reason("Unschedulable").message("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.")
-                        .lastTransitionTime(OffsetDateTime.now())));
-            }
-            String secret = missingSecret();
-            return status.conditions(List.of(new V1PodCondition().type("PodScheduled").status("True")
-                            .lastTransitionTime(OffsetDateTime.now())))
-                    .containerStatuses(containerStatuses(c -> new V1ContainerState().waiting(switch (s) {
-                        case IMAGE_PULL_BACKOFF -> new V1ContainerStateWaiting().reason("ImagePullBackOff")
-                                .message("Back-off pulling image \"" + c.getImage() + "\"");
-                        case CREATE_CONTAINER_CONFIG_ERROR -> new V1ContainerStateWaiting()
-                                .reason("CreateContainerConfigError").message("secret \"" + secret + "\" not found");
-                        default -> new V1ContainerStateWaiting().reason("ContainerCreating");
-                    }), false, 0));
-        }
-
-        V1PodStatus running(OffsetDateTime now) {
-            return new V1PodStatus().phase("Running").startTime(now).podIP("10.0.0.7")
-                    .conditions(List.of(new V1PodCondition().type("Ready").status("True").lastTransitionTime(now)))
-                    .containerStatuses(containerStatuses(c -> new V1ContainerState()
-                            .running(new V1ContainerStateRunning().startedAt(now)), true, 0));
-        }
-
-        V1PodStatus crashLooping(int restarts) {
-            OffsetDateTime now = OffsetDateTime.now();
-            List<V1ContainerStatus> statuses = containerStatuses(c -> new V1ContainerState().waiting(
-                    new V1ContainerStateWaiting().reason("CrashLoopBackOff").message("back-off " + Math.min(300,
-                            10 << Math.min(5, restarts - 1)) + "s restarting failed container=" + c.getName()
-                            + " pod=" + name)), false, restarts);
-            for (V1ContainerStatus cs : statuses) {
-                cs.lastState(new V1ContainerState().terminated(new V1ContainerStateTerminated().exitCode(1)
-                        .reason("Error").startedAt(now.minusSeconds(1)).finishedAt(now)));
-            }
-            return new V1PodStatus().phase("Running").startTime(now).podIP("10.0.0.7")
-                    .conditions(List.of(new V1PodCondition().type("Ready").status("False")
-                            .reason("ContainersNotReady").lastTransitionTime(now)))
-                    .containerStatuses(statuses);
-        }
-
-        V1PodStatus terminated(Scenario s) {
-            OffsetDateTime now = OffsetDateTime.now();
-            V1PodStatus status = new V1PodStatus().phase(s == Scenario.SUCCEED || s == Scenario.SLOW_START
-                    ? "Succeeded" : "Failed");
-            switch (s) {
-                case EVICTED -> status.reason("Evicted").message("The node was low on resource: memory. Threshold "
-                                + "quantity: 100Mi, available: 51200Ki.")
-                        .conditions(List.of(disruption("TerminationByKubelet",
-                                "The node was low on resource: memory.", now)));
-                case PREEMPTED -> status.conditions(List.of(disruption("PreemptionByScheduler",
-                        "kube-scheduler: preempting to accommodate a higher priority pod", now)));
-                default -> { }
-            }
-            return status.containerStatuses(containerStatuses(c -> new V1ContainerState().terminated((switch (s) {
-                case SUCCEED, SLOW_START -> new V1ContainerStateTerminated().exitCode(0).reason("Completed");
-                case OOM -> new V1ContainerStateTerminated().exitCode(137).reason("OOMKilled");
-                case EVICTED -> new V1ContainerStateTerminated().exitCode(137).reason("ContainerStatusUnknown")
-                        .message("The container could not be located when the pod was terminated");
-                case PREEMPTED -> new V1ContainerStateTerminated().exitCode(143).reason("Error");
-                default -> new V1ContainerStateTerminated().exitCode(1).reason("Error");
-            }).finishedAt(now)), false, 0));
-        }
-
-        private V1PodCondition disruption(String reason, String message, OffsetDateTime now) {
-            return new V1PodCondition().type("DisruptionTarget").status("True").reason(reason).message(message)
-                    .lastTransitionTime(now);
-        }
-
-        List<V1ContainerStatus> containerStatuses(Function<V1Container, V1ContainerState> state, boolean ready,
-                int restarts) {
-            List<V1ContainerStatus> out = new ArrayList<>();
-            for (V1Container c : containers()) {
-                out.add(new V1ContainerStatus().name(c.getName()).image(String.valueOf(c.getImage())).imageID("")
-                        .ready(ready).started(ready).restartCount(restarts).state(state.apply(c)));
-            }
-            return out;
+        PodStatuses kubelet() {
+            return new PodStatuses(name, job.getSpec().getTemplate().getSpec());
         }
     }
 
