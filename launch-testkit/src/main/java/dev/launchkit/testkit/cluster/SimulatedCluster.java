@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -107,6 +108,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private final Map<String, List<String[]>> resources = new ConcurrentHashMap<>();
     private final Map<String, String> discovery = new ConcurrentHashMap<>();
     private final Duration step;
+    private final RbacAuthorizer rbac = new RbacAuthorizer();
     private KubernetesMockServer server;
     private ApiClient client;
     private ApiClient simulatorClient;
@@ -137,6 +139,10 @@ public final class SimulatedCluster implements AutoCloseable {
                     public MockResponse dispatch(RecordedRequest request) {
                         if (request.getHeader(SIMULATOR_HEADER) == null) {
                             requests.incrementAndGet();
+                        }
+                        Optional<MockResponse> authorized = rbac.intercept(request, super::dispatch);
+                        if (authorized.isPresent()) {
+                            return authorized.get();
                         }
                         Matcher m = LOG_PATH.matcher(request.getPath());
                         if (m.matches() && "GET".equals(request.getMethod())) {
@@ -187,6 +193,11 @@ public final class SimulatedCluster implements AutoCloseable {
                 + "users:\n- name: sim\n  user:\n    token: simulated\n"
                 + "contexts:\n- name: " + contextName + "\n  context:\n    cluster: sim\n    user: sim\n"
                 + "    namespace: " + namespace + "\ncurrent-context: " + contextName + "\n";
+    }
+
+    /** The RBAC authorizer: {@code rbac().authenticateAs("system:serviceaccount:wandb:agent")} makes clients that. */
+    public RbacAuthorizer rbac() {
+        return rbac;
     }
 
     /** Creates a namespace (the mock does not require it, but code that lists namespaces sees it). */
