@@ -16,7 +16,7 @@ public final class LaunchAgentCli implements Runnable {
 
     /** Runs the command line and returns its exit code (0 ok, 1 runtime failure, 2 refused input). */
     public static int execute(String... args) {
-        return new CommandLine(new LaunchAgentCli()).execute(args);
+        return new CommandLine(new LaunchAgentCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     }
 
     public static void main(String[] args) {
