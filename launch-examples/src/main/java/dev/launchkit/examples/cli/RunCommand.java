@@ -55,6 +55,17 @@ final class RunCommand implements Callable<Integer> {
     /** What a failed RBAC self-check does. */
     enum RbacMode { FAIL, WARN, OFF }
 
+    private final Map<String, String> processEnv;
+
+    RunCommand() {
+        this(System.getenv());
+    }
+
+    /** With another environment than the process's (embedding, tests). */
+    RunCommand(Map<String, String> env) {
+        this.processEnv = Map.copyOf(env);
+    }
+
     @Option(names = {"-q", "--queue"}, description = "Queue to poll (repeatable; replaces queues: of the config).")
     List<String> queues = new ArrayList<>();
     @Option(names = {"-e", "--entity"}, description = "Entity that owns the queues.")
@@ -79,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> env = new HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(processEnv);
         if (kubeconfig != null) {
             env.put("KUBECONFIG", kubeconfig.toString());
         }
