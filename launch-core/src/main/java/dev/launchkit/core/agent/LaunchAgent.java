@@ -259,6 +259,7 @@ public final class LaunchAgent implements AutoCloseable {
                 backOff(q, e);
                 continue;
             }
+            listener.polled(q.name(), job.isPresent());
             if (job.isPresent()) {
                 cursor = (idx + 1) % n;
                 dispatch(q, job.get());
