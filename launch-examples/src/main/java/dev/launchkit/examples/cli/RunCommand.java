@@ -76,6 +76,11 @@ final class RunCommand implements Callable<Integer> {
     Path config;
     @Option(names = {"-v", "--verbose"}, description = "More output (repeatable).")
     boolean[] verbose = new boolean[0];
+    @Option(names = {"-l", "--log-file"}, paramLabel = "PATH|-",
+            description = "Also append the agent's log to this file (- for standard output, where it goes anyway).")
+    String logFile;
+    @Option(names = {"-u", "--url"}, hidden = true, description = "Not supported (as in wandb launch-agent).")
+    String url;
     @Option(names = "--kubeconfig", description = "Kubeconfig file (default: in-cluster, then ~/.kube/config).")
     Path kubeconfig;
     @Option(names = "--context", description = "Kubeconfig context to use.")
@@ -90,6 +95,24 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (url != null) {
+            System.err.println("launch-agent: --url is not supported in this version; set WANDB_BASE_URL (Helm: "
+                    + "baseUrl) or queue_backend.base_url in launch-config.yaml");
+            return 2;
+        }
+        LogFile file;
+        try {
+            file = LogFile.attach(logFile == null ? "-" : logFile);
+        } catch (ConfigException e) {
+            System.err.println("launch-agent: " + e.getMessage());
+            return 2;
+        }
+        try (file) {
+            return runAgent();
+        }
+    }
+
+    private int runAgent() throws Exception {
         Map<String, String> env = new HashMap<>(processEnv);
         if (kubeconfig != null) {
             env.put("KUBECONFIG", kubeconfig.toString());

@@ -133,10 +133,14 @@ class RunCommandRbacTest {
         new DirectoryQueues(dir.resolve("queues")).push("k8s-test",
                 LaunchSpec.parse("{\"docker\":{\"docker_image\":\"python:3.11\"}}"), Priority.MEDIUM, Map.of());
 
+        Path log = dir.resolve("agent.log");
         Result r = run(Duration.ofSeconds(60), () -> false, "run", "-c", config.toString(), "--kubeconfig",
-                dir.resolve("kubeconfig").toString(), "--ops-port", "-1");
+                dir.resolve("kubeconfig").toString(), "--ops-port", "-1", "-l", log.toString());
 
         assertThat(r.code()).as(r.err()).isEqualTo(RunCommand.EXIT_RBAC);
+        assertThat(Files.readString(log)).as("the log file (-l) has the report too")
+                .contains("ERROR").contains("RBAC self-check: 1 of 13 permissions missing")
+                .contains("resources: [\"jobs\"], verbs: [\"delete\"]");
         assertThat(r.err()).contains("1 RBAC permissions missing, not starting")
                 .contains("missing RBAC rule: namespace wandb: {apiGroups: [\"batch\"], resources: [\"jobs\"], "
                         + "verbs: [\"delete\"]}")
@@ -158,5 +162,22 @@ class RunCommandRbacTest {
         assertThat(r.err()).contains("warning: 1 RBAC permissions missing")
                 .contains("resources: [\"jobs\"], verbs: [\"delete\"]");
         assertThat(jobCreated()).isTrue();
+    }
+
+    @Test
+    void urlFlagIsRefusedAsWandbDoes() throws Exception {
+        Result r = run(Duration.ofSeconds(30), () -> false, "run", "-u", "https://api.wandb.ai", "--ops-port", "-1");
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--url is not supported").contains("WANDB_BASE_URL");
+    }
+
+    @Test
+    void unwritableLogFileIsRefusedNamingTheFlag() throws Exception {
+        Result r = run(Duration.ofSeconds(30), () -> false, "run", "-l", dir.resolve("no/such/dir/agent.log").toString(),
+                "--ops-port", "-1");
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--log-file: cannot write");
     }
 }
