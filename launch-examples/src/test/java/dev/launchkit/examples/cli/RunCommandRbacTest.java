@@ -90,8 +90,8 @@ class RunCommandRbacTest {
     private record Result(int code, String out, String err) {
     }
 
-    /** Runs the command on a thread; {@code until} decides when to interrupt it (the agent then shuts down). */
-    private Result run(Duration timeout, java.util.function.BooleanSupplier until, String... args) throws Exception {
+    /** Runs the command on a thread; {@code until}, given stderr so far, decides when to interrupt it (the agent then shuts down). */
+    private Result run(Duration timeout, java.util.function.Predicate<String> until, String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = System.out;
@@ -103,7 +103,7 @@ class RunCommandRbacTest {
         try {
             t.start();
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (t.isAlive() && System.nanoTime() < deadline && !until.getAsBoolean()) {
+            while (t.isAlive() && System.nanoTime() < deadline && !until.test(err.toString(StandardCharsets.UTF_8))) {
                 Thread.sleep(25);
             }
             if (t.isAlive()) {
@@ -134,7 +134,7 @@ class RunCommandRbacTest {
                 LaunchSpec.parse("{\"docker\":{\"docker_image\":\"python:3.11\"}}"), Priority.MEDIUM, Map.of());
 
         Path log = dir.resolve("agent.log");
-        Result r = run(Duration.ofSeconds(60), () -> false, "run", "-c", config.toString(), "--kubeconfig",
+        Result r = run(Duration.ofSeconds(60), e -> false, "run", "-c", config.toString(), "--kubeconfig",
                 dir.resolve("kubeconfig").toString(), "--ops-port", "-1", "-l", log.toString());
 
         assertThat(r.code()).as(r.err()).isEqualTo(RunCommand.EXIT_RBAC);
@@ -156,7 +156,7 @@ class RunCommandRbacTest {
         new DirectoryQueues(dir.resolve("queues")).push("k8s-test",
                 LaunchSpec.parse("{\"docker\":{\"docker_image\":\"python:3.11\"}}"), Priority.MEDIUM, Map.of());
 
-        Result r = run(Duration.ofSeconds(60), this::jobCreated, "run", "-c", config.toString(), "--kubeconfig",
+        Result r = run(Duration.ofSeconds(60), e -> jobCreated(), "run", "-c", config.toString(), "--kubeconfig",
                 dir.resolve("kubeconfig").toString(), "--ops-port", "-1", "--rbac-check", "warn");
 
         assertThat(r.err()).contains("warning: 1 RBAC permissions missing")
@@ -166,7 +166,7 @@ class RunCommandRbacTest {
 
     @Test
     void urlFlagIsRefusedAsWandbDoes() throws Exception {
-        Result r = run(Duration.ofSeconds(30), () -> false, "run", "-u", "https://api.wandb.ai", "--ops-port", "-1");
+        Result r = run(Duration.ofSeconds(30), e -> false, "run", "-u", "https://api.wandb.ai", "--ops-port", "-1");
 
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--url is not supported").contains("WANDB_BASE_URL");
@@ -174,10 +174,27 @@ class RunCommandRbacTest {
 
     @Test
     void unwritableLogFileIsRefusedNamingTheFlag() throws Exception {
-        Result r = run(Duration.ofSeconds(30), () -> false, "run", "-l", dir.resolve("no/such/dir/agent.log").toString(),
+        Result r = run(Duration.ofSeconds(30), e -> false, "run", "-l", dir.resolve("no/such/dir/agent.log").toString(),
                 "--ops-port", "-1");
 
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--log-file: cannot write");
+    }
+
+    @Test
+    void unreachableApiServerOnlyWarnsSoTheCheckNeverKeepsAWorkingAgentDown() throws Exception {
+        Path config = config();
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        Files.writeString(dir.resolve("kubeconfig"), cluster.kubeconfig("sim", "default")
+                .replace(cluster.url(), "http://127.0.0.1:" + closedPort));
+
+        Result r = run(Duration.ofSeconds(60), e -> e.contains("RBAC self-check could not be made"), "run", "-c",
+                config.toString(), "--kubeconfig", dir.resolve("kubeconfig").toString(), "--ops-port", "-1");
+
+        assertThat(r.err()).contains("warning: RBAC self-check could not be made").doesNotContain("not starting");
+        assertThat(r.code()).as("interrupted while running, not refused").isNotIn(2, RunCommand.EXIT_RBAC);
     }
 }
