@@ -49,3 +49,16 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "launch-agent.verbs" -}}
 [create, get, list, watch, delete, patch]
 {{- end -}}
+
+{{/* The custom resources of rbac.customResources as group/plural, comma-separated: what the agent's startup RBAC
+self-check asks for besides Jobs. */}}
+{{- define "launch-agent.customResources" -}}
+{{- $out := list -}}
+{{- range .Values.rbac.customResources -}}
+{{- $group := .apiGroup -}}
+{{- range .resources -}}
+{{- $out = append $out (printf "%s/%s" $group .) -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $out -}}
+{{- end -}}

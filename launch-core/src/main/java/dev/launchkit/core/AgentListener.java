@@ -8,6 +8,13 @@ package dev.launchkit.core;
  */
 public interface AgentListener {
 
+    /**
+     * A queue answered a poll: with an item ({@code gotItem}) or empty. A poll that failed is reported with
+     * {@link #error} (job null) instead.
+     */
+    default void polled(String queueName, boolean gotItem) {
+    }
+
     /** A job was taken off a queue. */
     default void received(Job job) {
     }

@@ -259,6 +259,7 @@ public final class LaunchAgent implements AutoCloseable {
                 backOff(q, e);
                 continue;
             }
+            listener.polled(q.name(), job.isPresent());
             if (job.isPresent()) {
                 cursor = (idx + 1) % n;
                 dispatch(q, job.get());
@@ -329,9 +330,18 @@ public final class LaunchAgent implements AutoCloseable {
     }
 
     private void printStatus() {
+        LOG.info("{}", statusLine(name, queues.stream().map(Queue::name).toList(), active.get(), maxJobs));
+    }
+
+    /**
+     * W&B's status line: {@code launch: agent NAME polling on queues a,b, running N out of a maximum of M jobs}, the
+     * polling part left out when the agent is at capacity (it is not polling then).
+     */
+    static String statusLine(String name, List<String> queueNames, int running, int maxJobs) {
+        boolean full = maxJobs != LaunchConfig.UNLIMITED && running >= maxJobs;
         String limit = maxJobs == LaunchConfig.UNLIMITED ? "unlimited" : Integer.toString(maxJobs);
-        LOG.info("agent {}: polling on queues {}, running {} out of a maximum of {} jobs", name,
-                String.join(", ", queues.stream().map(Queue::name).toList()), active.get(), limit);
+        return "launch: agent " + name + (full ? "" : " polling on queues " + String.join(",", queueNames)) + ", running "
+                + running + " out of a maximum of " + limit + " jobs";
     }
 
     /** Stops polling and waits up to {@code grace} for job threads to finish reporting; see {@link #close()}. */

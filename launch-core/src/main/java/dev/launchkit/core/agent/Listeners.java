@@ -33,6 +33,11 @@ final class Listeners implements AgentListener {
     }
 
     @Override
+    public void polled(String queueName, boolean gotItem) {
+        each(l -> l.polled(queueName, gotItem));
+    }
+
+    @Override
     public void received(Job job) {
         each(l -> l.received(job));
     }

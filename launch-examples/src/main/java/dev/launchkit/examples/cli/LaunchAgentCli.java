@@ -1,5 +1,6 @@
 package dev.launchkit.examples.cli;
 
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +17,18 @@ public final class LaunchAgentCli implements Runnable {
 
     /** Runs the command line and returns its exit code (0 ok, 1 runtime failure, 2 refused input). */
     public static int execute(String... args) {
-        return new CommandLine(new LaunchAgentCli()).execute(args);
+        return execute(System.getenv(), args);
+    }
+
+    /** Like {@link #execute(String...)}, with {@code env} as the agent's environment instead of the process's. */
+    public static int execute(Map<String, String> env, String... args) {
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                return cls == RunCommand.class ? cls.cast(new RunCommand(env)) : CommandLine.defaultFactory().create(cls);
+            }
+        };
+        return new CommandLine(new LaunchAgentCli(), factory).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     }
 
     public static void main(String[] args) {

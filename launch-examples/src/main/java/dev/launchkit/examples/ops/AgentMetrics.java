@@ -16,8 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Micrometer metrics of an agent, fed by its {@link AgentListener} events: items received, builds, submissions
- * (with latency from receipt to submit), runs by state, warnings and errors by stage.
+ * Micrometer metrics of an agent, fed by its {@link AgentListener} events. In Prometheus names:
+ * <ul>
+ *   <li>{@code launch_agent_queue_polls_total{queue, result=item|empty}}: answered queue polls (failed ones are
+ *       {@code launch_agent_errors_total{kind=queue}});</li>
+ *   <li>{@code launch_agent_items_received_total}: queue items taken;</li>
+ *   <li>{@code launch_agent_builds_total}: image builds started;</li>
+ *   <li>{@code launch_agent_submit_latency_seconds}: from receipt of an item to its run's submission;</li>
+ *   <li>{@code launch_agent_runs{state}}: runs now in each state; {@code launch_agent_runs_finished_total{state}};
+ *       {@code launch_agent_runs_adopted_total};</li>
+ *   <li>{@code launch_agent_errors_total{stage, kind=queue|item}}: errors, {@code kind=queue} being failed calls
+ *       to the queue's API; {@code launch_agent_warnings_total{stage}}.</li>
+ * </ul>
  */
 public final class AgentMetrics implements AgentListener {
     private final MeterRegistry registry;
@@ -42,6 +52,12 @@ public final class AgentMetrics implements AgentListener {
             byState.put(s, gauge);
             registry.gauge("launch_agent_runs", io.micrometer.core.instrument.Tags.of("state", s.wireName()), gauge);
         }
+    }
+
+    @Override
+    public void polled(String queueName, boolean gotItem) {
+        Counter.builder("launch_agent_queue_polls").description("queue polls by outcome").tag("queue", queueName)
+                .tag("result", gotItem ? "item" : "empty").register(registry).increment();
     }
 
     @Override

@@ -25,9 +25,12 @@ public record Permission(String namespace, String group, String resource, String
         return subresource.isEmpty() ? resource : resource + "/" + subresource;
     }
 
-    /** The rule that would grant it, as a Role would spell it. */
+    /**
+     * The rule that would grant it, as a Role in the namespace would spell it (a YAML flow mapping one can paste
+     * under {@code rules:}): {@code namespace wandb: {apiGroups: ["batch"], resources: ["jobs"], verbs: ["delete"]}}.
+     */
     public String rule() {
-        return "namespace " + namespace + ": apiGroups [\"" + group + "\"], resources [" + resourceName() + "], verbs ["
-                + verb + "]";
+        return "namespace " + namespace + ": {apiGroups: [\"" + group + "\"], resources: [\"" + resourceName()
+                + "\"], verbs: [\"" + verb + "\"]}";
     }
 }

@@ -18,7 +18,13 @@ import java.util.Set;
  * a 403 on the first job.
  */
 public final class RbacSelfCheck {
-    private static final List<String> JOB_VERBS = List.of("create", "get", "list", "watch", "delete");
+    /**
+     * Verbs on the run objects (Jobs and custom resources): create to submit, get/list/watch to follow and adopt,
+     * patch for the monitor's "reported" annotation, delete to cancel.
+     */
+    private static final List<String> OBJECT_VERBS = List.of("create", "get", "list", "watch", "patch", "delete");
+    /** Verbs on Secrets: the per-run API key and pull secret are created, read back on conflict, owner-patched, deleted. */
+    private static final List<String> SECRET_VERBS = List.of("create", "get", "patch", "delete");
 
     private final AuthorizationV1Api api;
 
@@ -27,33 +33,60 @@ public final class RbacSelfCheck {
     }
 
     /**
-     * What the kubernetes runner needs in each namespace: Jobs (and the given custom resources) to create, watch
-     * and delete, pods and their logs to diagnose, Secrets for the API key and pull secret.
+     * What the kubernetes runner needs in each namespace: Jobs (and the given custom resources) to create, follow,
+     * annotate and delete, pods to watch and their logs to diagnose, Secrets for the API key and pull secret.
      *
      * @param customResources {@code group/plural} of custom resources the queues submit, e.g. {@code kubeflow.org/pytorchjobs}
+     * @throws IllegalArgumentException when a custom resource is not {@code group/plural}
      */
     public static List<Permission> runnerNeeds(Collection<String> namespaces, Collection<String> customResources) {
         Set<Permission> out = new LinkedHashSet<>();
         for (String ns : namespaces) {
-            JOB_VERBS.forEach(v -> out.add(new Permission(ns, "batch", "jobs", "", v)));
+            OBJECT_VERBS.forEach(v -> out.add(new Permission(ns, "batch", "jobs", "", v)));
             for (String cr : customResources) {
-                int slash = cr.indexOf('/');
-                String group = slash < 0 ? "" : cr.substring(0, slash);
-                String plural = slash < 0 ? cr : cr.substring(slash + 1);
-                JOB_VERBS.forEach(v -> out.add(new Permission(ns, group, plural, "", v)));
+                String[] gp = customResource(cr);
+                OBJECT_VERBS.forEach(v -> out.add(new Permission(ns, gp[0], gp[1], "", v)));
             }
-            List.of("get", "list", "watch").forEach(v -> out.add(new Permission(ns, "", "pods", "", v)));
+            List.of("list", "watch").forEach(v -> out.add(new Permission(ns, "", "pods", "", v)));
             out.add(new Permission(ns, "", "pods", "log", "get"));
-            List.of("create", "get", "delete", "patch").forEach(v -> out.add(new Permission(ns, "", "secrets", "", v)));
+            SECRET_VERBS.forEach(v -> out.add(new Permission(ns, "", "secrets", "", v)));
         }
         return List.copyOf(out);
     }
 
-    /** What the Kaniko builder needs in the agent namespace: build Jobs, their pods and logs, config maps and secrets. */
-    public static List<Permission> builderNeeds(String agentNamespace) {
-        Set<Permission> out = new LinkedHashSet<>(runnerNeeds(List.of(agentNamespace), List.of()));
-        List.of("create", "get", "delete").forEach(v -> out.add(new Permission(agentNamespace, "", "configmaps", "", v)));
+    /**
+     * What the Kaniko builder needs in its build namespace: build Jobs (created, followed, deleted), their pods and
+     * logs, the docker-config Secret, and the credential-helper ConfigMap (created, owner-patched, deleted).
+     */
+    public static List<Permission> builderNeeds(String buildNamespace) {
+        Set<Permission> out = new LinkedHashSet<>(runnerNeeds(List.of(buildNamespace), List.of()));
+        List.of("create", "patch", "delete").forEach(v -> out.add(new Permission(buildNamespace, "", "configmaps", "", v)));
         return List.copyOf(out);
+    }
+
+    /**
+     * Splits {@code group/plural} (as RBAC spells a rule) or {@code plural.group} (as kubectl spells a resource).
+     *
+     * @throws IllegalArgumentException naming the value and the expected form
+     */
+    public static String[] customResource(String value) {
+        String v = value.strip();
+        int slash = v.indexOf('/');
+        String group;
+        String plural;
+        if (slash >= 0) {
+            group = v.substring(0, slash);
+            plural = v.substring(slash + 1);
+        } else {
+            int dot = v.indexOf('.');
+            plural = dot < 0 ? v : v.substring(0, dot);
+            group = dot < 0 ? "" : v.substring(dot + 1);
+        }
+        if (group.isEmpty() || plural.isEmpty() || plural.contains("/") || !plural.equals(plural.toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("'" + value + "' is not a custom resource; write it as group/plural, "
+                    + "e.g. kubeflow.org/pytorchjobs");
+        }
+        return new String[] {group, plural};
     }
 
     /**
@@ -77,7 +110,10 @@ public final class RbacSelfCheck {
         return denied;
     }
 
-    /** One line per missing rule, fit for a startup error: {@code missing RBAC rule: namespace ns: apiGroups [...], ...}. */
+    /**
+     * One line per missing rule, fit for a startup error:
+     * {@code missing RBAC rule: namespace wandb: apiGroups ["batch"], resources [jobs], verbs [delete]}.
+     */
     public static String describe(List<Permission> missing) {
         StringBuilder sb = new StringBuilder();
         for (Permission p : missing) {

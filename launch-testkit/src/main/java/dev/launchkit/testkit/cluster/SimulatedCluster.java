@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -143,6 +144,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private final WatchBridge watches = new WatchBridge(new OkHttpClient());
     private final Duration step;
     private volatile FaultPlan faults = FaultPlan.NONE;
+    private final RbacAuthorizer rbac = new RbacAuthorizer();
     private Dispatcher dispatcher;
     private JobSimulator jobs;
     private KubernetesMockServer server;
@@ -210,6 +212,10 @@ public final class SimulatedCluster implements AutoCloseable {
                 failure.headers().forEach(response::setHeader);
                 return response.setHeader("Content-Type", "application/json");
             }
+            Optional<MockResponse> authorized = rbac.intercept(request, super::dispatch);
+            if (authorized.isPresent()) {
+                return authorized.get();
+            }
             Matcher m = LOG_PATH.matcher(request.getPath());
             if (m.matches() && "GET".equals(request.getMethod())) {
                 String log = logs.get(m.group(1) + "/" + m.group(2));
@@ -254,6 +260,11 @@ public final class SimulatedCluster implements AutoCloseable {
                 + "users:\n- name: sim\n  user:\n    token: simulated\n"
                 + "contexts:\n- name: " + contextName + "\n  context:\n    cluster: sim\n    user: sim\n"
                 + "    namespace: " + namespace + "\ncurrent-context: " + contextName + "\n";
+    }
+
+    /** The RBAC authorizer: {@code rbac().authenticateAs("system:serviceaccount:wandb:agent")} makes clients that. */
+    public RbacAuthorizer rbac() {
+        return rbac;
     }
 
     /** Creates a namespace (the mock does not require it, but code that lists namespaces sees it). */
