@@ -15,33 +15,66 @@ import dev.launchkit.core.LaunchSpec;
 import dev.launchkit.core.Registry;
 import dev.launchkit.core.RunListener;
 import dev.launchkit.core.SecretMasker;
+import dev.launchkit.testkit.cluster.SimulatedCluster;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.BatchV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.openapi.models.V1Pod;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
-/** One builder under test: its cluster, context, listener and a background thread to run {@code build} on. */
+/**
+ * One builder under test against the testkit's {@link SimulatedCluster}: its context, listener, a background thread
+ * to run {@code build} on, and checks that run while the build is in flight.
+ *
+ * <p>The simulated kubelet plays the Kaniko pod as the pod template's {@code sim.launchkit.dev/scenario}
+ * annotation says (tests put it in {@code builder.kaniko-config}, which the builder merges into its Job).
+ */
 final class BuildHarness implements AutoCloseable {
+    static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String CREATED = "build: created Kaniko Job ";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    final InterimCluster cluster = new InterimCluster();
+    final SimulatedCluster cluster = SimulatedCluster.start();
+    final BatchV1Api batch = new BatchV1Api(cluster.apiClient());
+    final CoreV1Api core = new CoreV1Api(cluster.apiClient());
     final SecretMasker masker = new SecretMasker();
     final List<String> warnings = new CopyOnWriteArrayList<>();
     final List<String> logs = new CopyOnWriteArrayList<>();
+    /** Each build Job as the API server had it right after the builder created it, by name. */
+    final Map<String, V1Job> created = new ConcurrentHashMap<>();
     final Path tmp;
+    private final List<DuringBuild> duringBuild = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
     private final ExecutorService runner = Executors.newSingleThreadExecutor();
     private KanikoBuilder builder;
 
     BuildHarness(Path tmp) {
         this.tmp = tmp;
+    }
+
+    /** A check of the cluster and the staged context while a build is in flight. */
+    interface DuringBuild {
+        void check(V1Job job) throws Exception;
+    }
+
+    /** A condition polled until it holds. */
+    interface Check {
+        boolean ok() throws Exception;
     }
 
     final RunListener listener = new RunListener() {
@@ -53,8 +86,51 @@ final class BuildHarness implements AutoCloseable {
         @Override
         public void log(String line) {
             logs.add(line);
+            if (line.startsWith(CREATED)) {
+                jobCreated(line.substring(CREATED.length()).trim());
+            }
         }
     };
+
+    /**
+     * Runs {@code check} on the build thread right after the builder created the Kaniko Job and before it waits for
+     * it: the context is staged, the credential objects exist, nothing is cleaned up yet. A failing check fails the
+     * build with the check's error.
+     */
+    void duringBuild(DuringBuild check) {
+        duringBuild.add(check);
+    }
+
+    /** Makes the Kaniko pod's log {@code text} (the simulator's kubelet has no real container to log). */
+    void kanikoLog(String text) {
+        duringBuild(job -> {
+            String ns = job.getMetadata().getNamespace();
+            String name = job.getMetadata().getName();
+            V1Pod[] pod = new V1Pod[1];
+            await(() -> {
+                List<V1Pod> pods = core.listNamespacedPod(ns).labelSelector("job-name=" + name).execute().getItems();
+                pod[0] = pods.isEmpty() ? null : pods.get(0);
+                return pod[0] != null;
+            }, "the pod of build Job " + ns + "/" + name);
+            cluster.setLog(ns, pod[0].getMetadata().getName(), text);
+        });
+    }
+
+    private void jobCreated(String ref) {
+        String ns = ref.substring(0, ref.indexOf('/'));
+        String name = ref.substring(ref.indexOf('/') + 1);
+        try {
+            V1Job job = batch.readNamespacedJob(name, ns).execute();
+            created.put(name, job);
+            for (DuringBuild check : duringBuild) {
+                check.check(job);
+            }
+        } catch (AssertionError e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AssertionError("check during the build of " + ref + " failed: " + e, e);
+        }
+    }
 
     LaunchContext context(Map<String, String> env, Registry registry, Environment environment) {
         Map<String, String> all = new HashMap<>(env);
@@ -68,7 +144,7 @@ final class BuildHarness implements AutoCloseable {
         LaunchContext ctx = context(env, registry, environment);
         ConfigNode config = ConfigNode.of(YAML.readTree(builderYaml), "launch-config.yaml").child("builder");
         KanikoSettings settings = KanikoSettings.from(config, ctx, tmp.resolve("no-namespace-file"));
-        builder = KanikoBuilder.builder(settings, ctx).apiClient(cluster.client).build();
+        builder = KanikoBuilder.builder(settings, ctx).apiClient(cluster.apiClient()).build();
         return builder;
     }
 
@@ -85,6 +161,50 @@ final class BuildHarness implements AutoCloseable {
 
     CompletableFuture<ImageRef> buildAsync(Job job) {
         return CompletableFuture.supplyAsync(() -> builder.build(job, listener), runner);
+    }
+
+    ImageRef build(Job job) throws Exception {
+        return buildAsync(job).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** The Job the builder created for {@code runId}, as it was created. */
+    V1Job createdJob(String runId) {
+        V1Job job = created.get(jobName(runId));
+        if (job == null) {
+            throw new AssertionError("no build Job was created for run " + runId + "; created: " + created.keySet());
+        }
+        return job;
+    }
+
+    static String jobName(String runId) {
+        return "wandb-launch-container-build-" + runId;
+    }
+
+    static V1Container container(V1Job job) {
+        return job.getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    boolean jobGone(String namespace, String runId) throws ApiException {
+        try {
+            batch.readNamespacedJob(jobName(runId), namespace).execute();
+            return false;
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    /** Polls {@code check} until it holds, failing after {@link #WAIT}. */
+    static void await(Check check, String what) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(20); // poll interval, bounded by the deadline
+        }
     }
 
     @Override
