@@ -105,6 +105,7 @@ class AzureBlobContextTest {
             assertThat(entries).contains("Dockerfile.wandb", "src/train.py");
             assertThat(container(h.createdJob("az1")).getArgs()).contains("--destination=" + image);
             assertThat(contexts.getBlobClient("az1.tgz").exists()).as("context deleted after the build").isFalse();
+            h.awaitJobAndPodsGone(NS, "az1");
             assertThat(h.logs).anyMatch(l -> l.equals("build: context uploaded to " + STORE + "/az1.tgz"))
                     .noneMatch(l -> l.contains(Azurite.KEY));
         }

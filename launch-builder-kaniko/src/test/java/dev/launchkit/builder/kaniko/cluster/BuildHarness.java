@@ -1,6 +1,9 @@
 package dev.launchkit.builder.kaniko.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.launchkit.builder.kaniko.KanikoBuilder;
 import dev.launchkit.builder.kaniko.KanikoSettings;
@@ -101,7 +104,34 @@ final class BuildHarness implements AutoCloseable {
         duringBuild.add(check);
     }
 
-    /** Makes the Kaniko pod's log {@code text} (the simulator's kubelet has no real container to log). */
+    /**
+     * A {@code builder} block whose {@code kaniko-config} scripts the simulated Kaniko pod through pod-template
+     * annotations: its {@value SimulatedCluster#SCENARIO_ANNOTATION} ({@code succeed}, {@code fail}, ...) and
+     * {@value SimulatedCluster#LOG_ANNOTATION} (its log). The builder merges them into its Job like any user
+     * setting; {@code containerLimits} adds a resource limit to show that merge too.
+     */
+    static String scriptedBuilder(String scenario, String log, Map<String, String> containerLimits) {
+        ObjectNode root = YAML.createObjectNode();
+        ObjectNode builder = root.putObject("builder").put("type", "kaniko");
+        ObjectNode template = builder.putObject("kaniko-config").putObject("spec").putObject("template");
+        template.putObject("metadata").putObject("annotations")
+                .put(SimulatedCluster.SCENARIO_ANNOTATION, scenario).put(SimulatedCluster.LOG_ANNOTATION, log);
+        if (!containerLimits.isEmpty()) {
+            ObjectNode limits = template.putObject("spec").putArray("containers").addObject()
+                    .putObject("resources").putObject("limits");
+            containerLimits.forEach(limits::put);
+        }
+        try {
+            return YAML.writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Makes the Kaniko pod's log {@code text} without putting it into the Job (for logs that must not be there,
+     * such as a leaked password): set through the cluster once the pod exists.
+     */
     void kanikoLog(String text) {
         duringBuild(job -> {
             String ns = job.getMetadata().getNamespace();
@@ -194,6 +224,16 @@ final class BuildHarness implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Waits until the build Job of {@code runId} is gone along with its pods: the simulated garbage collector
+     * deletes them only when the Job was deleted with a propagation policy other than Orphan.
+     */
+    void awaitJobAndPodsGone(String namespace, String runId) throws Exception {
+        assertThat(jobGone(namespace, runId)).as("build Job " + jobName(runId) + " deleted").isTrue();
+        await(() -> core.listNamespacedPod(namespace).labelSelector("job-name=" + jobName(runId)).execute()
+                .getItems().isEmpty(), "the pods of " + jobName(runId) + " to be garbage-collected with their Job");
     }
 
     /** Polls {@code check} until it holds, failing after {@link #WAIT}. */

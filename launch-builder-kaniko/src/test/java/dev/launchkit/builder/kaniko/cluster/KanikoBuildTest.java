@@ -3,6 +3,7 @@ package dev.launchkit.builder.kaniko.cluster;
 import static dev.launchkit.builder.kaniko.cluster.BuildHarness.WAIT;
 import static dev.launchkit.builder.kaniko.cluster.BuildHarness.container;
 import static dev.launchkit.builder.kaniko.cluster.BuildHarness.jobName;
+import static dev.launchkit.builder.kaniko.cluster.BuildHarness.scriptedBuilder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,22 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 class KanikoBuildTest {
     private static final String NS = "default";
     private static final Map<String, String> CODE = Map.of("train.py", "print('hi')\n", "requirements.txt", "wandb\n");
-    /** A kaniko-config whose pod the simulated kubelet fails, with a resource limit to show the merge. */
-    private static final String FAILING_BUILDER = """
-            builder:
-              type: kaniko
-              kaniko-config:
-                spec:
-                  template:
-                    metadata:
-                      annotations:
-                        sim.launchkit.dev/scenario: fail
-                    spec:
-                      containers:
-                      - resources:
-                          limits: {memory: 6Gi}
-            """;
-
     @TempDir
     Path tmp;
     private BuildHarness h;
@@ -73,7 +58,11 @@ class KanikoBuildTest {
     @Test
     void pvcModeBuildsFromTheClaimReportsFailedPackagesAndCleansEverythingUp() throws Exception {
         TestRegistry registry = TestRegistry.anonymous("registry.internal:5000/launch/images");
-        h.builder("builder: {type: kaniko}", pvcEnv, registry, null);
+        h.builder(scriptedBuilder("succeed", """
+                INFO[0001] Retrieving image manifest python:3.11-bookworm
+                ERROR: Failed to install: pywin32. During automated build process.
+                INFO[0042] Pushing image to registry.internal:5000/launch/images
+                """, Map.of()), pvcEnv, registry, null);
         h.duringBuild(job -> {
             assertThat(container(job).getArgs()).contains("--context=tar:///context/run1.tgz",
                     "--dockerfile=Dockerfile.wandb", "--cache=true",
@@ -84,11 +73,6 @@ class KanikoBuildTest {
             assertThat(pvc.resolve("run1.tgz")).as("context on the claim while Kaniko runs").exists();
             assertThat(h.core.listNamespacedSecret(NS).execute().getItems()).isEmpty();
         });
-        h.kanikoLog("""
-                INFO[0001] Retrieving image manifest python:3.11-bookworm
-                ERROR: Failed to install: pywin32. During automated build process.
-                INFO[0042] Pushing image to registry.internal:5000/launch/images
-                """);
 
         ImageRef image = h.build(h.codeJob("run1", CODE));
 
@@ -98,17 +82,16 @@ class KanikoBuildTest {
         assertThat(h.warnings).singleElement().asString()
                 .startsWith("Some packages were not successfully installed during the build: pywin32");
         assertThat(pvc.resolve("run1.tgz")).as("context removed after the build").doesNotExist();
-        assertThat(h.jobGone(NS, "run1")).as("build Job deleted").isTrue();
+        h.awaitJobAndPodsGone(NS, "run1");
     }
 
     @Test
     void aFailedBuildFailsAtStageBuildQuotingTheKanikoLogAndCleansUp() throws Exception {
-        h.builder(FAILING_BUILDER, pvcEnv, TestRegistry.anonymous("registry.internal:5000/launch"), null);
-        h.kanikoLog("""
+        h.builder(scriptedBuilder("fail", """
                 INFO[0001] Retrieving image manifest python:3.11-bookworm
                 error building image: error building stage: failed to execute command: exit status 1
                 ERROR: No matching distribution found for torch==9.9.9
-                """);
+                """, Map.of("memory", "6Gi")), pvcEnv, TestRegistry.anonymous("registry.internal:5000/launch"), null);
 
         assertThatThrownBy(() -> h.build(h.codeJob("run2", CODE)))
                 .isInstanceOf(ExecutionException.class).cause()
@@ -122,11 +105,11 @@ class KanikoBuildTest {
         V1Job created = h.createdJob("run2");
         assertThat(created.getSpec().getTemplate().getMetadata().getAnnotations())
                 .as("kaniko-config merged into the Job").containsEntry("sim.launchkit.dev/scenario", "fail");
-        assertThat(container(created).getResources().getLimits()).containsKey("memory");
+        assertThat(container(created).getResources().getLimits().get("memory").toSuffixedString()).isEqualTo("6Gi");
         assertThat(container(created).getImage()).as("the builder's defaults fill what kaniko-config leaves out")
                 .startsWith("gcr.io/kaniko-project/executor:");
         assertThat(h.warnings).isEmpty();
-        assertThat(h.jobGone(NS, "run2")).isTrue();
+        h.awaitJobAndPodsGone(NS, "run2");
         assertThat(pvc.resolve("run2.tgz")).doesNotExist();
     }
 
@@ -230,7 +213,7 @@ class KanikoBuildTest {
     void registryCredentialsGoIntoASecretOwnedByTheBuildJobAndNeverIntoTheJobOrTheLog() throws Exception {
         RegistryCredentials creds = new RegistryCredentials("registry.corp:5000", "robot", "pa55-w0rd-xyz",
                 Instant.MAX);
-        h.builder(FAILING_BUILDER, pvcEnv, new TestRegistry("generic", "registry.corp:5000/launch", creds, null), null);
+        h.builder(scriptedBuilder("fail", "", Map.of()), pvcEnv, new TestRegistry("generic", "registry.corp:5000/launch", creds, null), null);
         h.duringBuild(job -> {
             V1Secret secret = h.core.readNamespacedSecret(jobName("run8") + "-docker-config", NS).execute();
             assertThat(secret.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
@@ -248,6 +231,6 @@ class KanikoBuildTest {
                 .hasMessageContaining("oops **** leaked").hasMessageNotContaining("pa55-w0rd-xyz");
         assertThat(h.logs).noneMatch(l -> l.contains("pa55-w0rd-xyz"));
         assertThat(h.core.listNamespacedSecret(NS).execute().getItems()).isEmpty();
-        assertThat(h.jobGone(NS, "run8")).isTrue();
+        h.awaitJobAndPodsGone(NS, "run8");
     }
 }

@@ -100,6 +100,7 @@ class S3ContextUploadTest {
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() ->
                 admin.getObjectAsBytes(b -> b.bucket("launch-contexts").key("ctx/run9.tgz"))))
                 .as("context deleted after the build").isInstanceOf(NoSuchKeyException.class);
+        h.awaitJobAndPodsGone("default", "run9");
     }
 
     private static Map<String, String> entries(byte[] tgz) throws Exception {
