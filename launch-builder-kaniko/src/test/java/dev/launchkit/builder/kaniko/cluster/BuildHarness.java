@@ -18,6 +18,8 @@ import dev.launchkit.core.LaunchSpec;
 import dev.launchkit.core.Registry;
 import dev.launchkit.core.RunListener;
 import dev.launchkit.core.SecretMasker;
+import dev.launchkit.k8s.monitor.KubernetesRunMonitor;
+import dev.launchkit.k8s.monitor.MonitorSettings;
 import dev.launchkit.testkit.cluster.SimulatedCluster;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.BatchV1Api;
@@ -65,6 +67,7 @@ final class BuildHarness implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
     private final ExecutorService runner = Executors.newSingleThreadExecutor();
     private KanikoBuilder builder;
+    private KubernetesRunMonitor monitor;
 
     BuildHarness(Path tmp) {
         this.tmp = tmp;
@@ -171,10 +174,27 @@ final class BuildHarness implements AutoCloseable {
 
     KanikoBuilder builder(String builderYaml, Map<String, String> env, Registry registry, Environment environment)
             throws Exception {
+        return builder(builderYaml, env, registry, environment, Optional.empty());
+    }
+
+    /** A builder whose build Jobs are followed by a monitor with {@code monitorSettings} (closed with the harness). */
+    KanikoBuilder builder(String builderYaml, Map<String, String> env, Registry registry, Environment environment,
+                          MonitorSettings monitorSettings) throws Exception {
+        return builder(builderYaml, env, registry, environment, Optional.of(monitorSettings));
+    }
+
+    private KanikoBuilder builder(String builderYaml, Map<String, String> env, Registry registry,
+                                  Environment environment, Optional<MonitorSettings> monitorSettings) throws Exception {
         LaunchContext ctx = context(env, registry, environment);
         ConfigNode config = ConfigNode.of(YAML.readTree(builderYaml), "launch-config.yaml").child("builder");
         KanikoSettings settings = KanikoSettings.from(config, ctx, tmp.resolve("no-namespace-file"));
-        builder = KanikoBuilder.builder(settings, ctx).apiClient(cluster.apiClient()).build();
+        KanikoBuilder.Setup setup = KanikoBuilder.builder(settings, ctx).apiClient(cluster.apiClient());
+        if (monitorSettings.isPresent()) {
+            monitor = KubernetesRunMonitor.builder(cluster.apiClient(), ctx).owner(settings.owner())
+                    .settings(monitorSettings.get()).build();
+            setup.monitor(monitor);
+        }
+        builder = setup.build();
         return builder;
     }
 
@@ -251,6 +271,9 @@ final class BuildHarness implements AutoCloseable {
     public void close() {
         if (builder != null) {
             builder.close();
+        }
+        if (monitor != null) {
+            monitor.close();
         }
         runner.shutdownNow();
         scheduler.shutdownNow();

@@ -11,6 +11,7 @@ import dev.launchkit.core.ImageRef;
 import dev.launchkit.core.LaunchException;
 import dev.launchkit.core.RegistryCredentials;
 import dev.launchkit.core.Stage;
+import dev.launchkit.k8s.monitor.MonitorSettings;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Job;
@@ -18,6 +19,7 @@ import io.kubernetes.client.openapi.models.V1Secret;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -68,7 +70,8 @@ class KanikoBuildTest {
                     "--dockerfile=Dockerfile.wandb", "--cache=true",
                     "--cache-repo=registry.internal:5000/launch/images");
             assertThat(job.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("launch-agent-sa");
-            assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v ->
+            assertThat(job.getSpec().getTemplate().getSpec().getVolumes())
+                    .filteredOn(v -> v.getPersistentVolumeClaim() != null).singleElement().satisfies(v ->
                     assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("kaniko-claim"));
             assertThat(pvc.resolve("run1.tgz")).as("context on the claim while Kaniko runs").exists();
             assertThat(h.core.listNamespacedSecret(NS).execute().getItems()).isEmpty();
@@ -152,10 +155,11 @@ class KanikoBuildTest {
         env.put("WANDB_LAUNCH_KANIKO_AUTH_SECRET", "harbor-push");
         h.builder("builder: {type: kaniko}", env, TestRegistry.anonymous("harbor.corp/ml/launch"), null);
         h.duringBuild(job -> {
-            assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
-                assertThat(v.getSecret().getSecretName()).isEqualTo("harbor-push");
-                assertThat(v.getSecret().getItems().get(0).getPath()).isEqualTo("config.json");
-            });
+            assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
+                    .anySatisfy(v -> {
+                        assertThat(v.getSecret().getSecretName()).isEqualTo("harbor-push");
+                        assertThat(v.getSecret().getItems().get(0).getPath()).isEqualTo("config.json");
+                    });
             assertThat(h.core.listNamespacedSecret(NS).execute().getItems()).isEmpty();
             assertThat(h.core.listNamespacedConfigMap(NS).execute().getItems()).isEmpty();
         });
@@ -207,6 +211,74 @@ class KanikoBuildTest {
 
         assertThat(h.created).containsKey(jobName("run7"));
         assertThat(h.core.listNamespacedConfigMap(NS).execute().getItems()).isEmpty();
+    }
+
+    @Test
+    void garWithWorkloadIdentityGetsTheGcrCredentialHelperAndNoSecret() throws Exception {
+        TestRegistry gar = new TestRegistry("gar", "europe-west4-docker.pkg.dev/ml-proj/launch/images", null, "gcr");
+        h.builder("builder: {type: kaniko}", pvcEnv, gar, null);
+        h.duringBuild(job -> {
+            assertThat(h.core.readNamespacedConfigMap(jobName("gar1") + "-docker-config", NS).execute().getData()
+                    .get("config.json")).isEqualTo("{\"credHelpers\":{\"europe-west4-docker.pkg.dev\":\"gcr\"}}");
+            assertThat(container(job).getVolumeMounts()).anySatisfy(m ->
+                    assertThat(m.getMountPath()).isEqualTo("/kaniko/.docker"));
+            assertThat(container(job).getEnv()).noneMatch(e -> e.getName().equals("GOOGLE_APPLICATION_CREDENTIALS"));
+            assertThat(h.core.listNamespacedSecret(NS).execute().getItems()).isEmpty();
+        });
+
+        ImageRef image = h.build(h.codeJob("gar1", CODE));
+
+        assertThat(image.repositoryUri()).isEqualTo("europe-west4-docker.pkg.dev/ml-proj/launch/images");
+        assertThat(h.created).containsKey(jobName("gar1"));
+        assertThat(h.core.listNamespacedConfigMap(NS).execute().getItems()).isEmpty();
+    }
+
+    @Test
+    void aCloudCredentialsSecretFromSecretNameIsMountedWhereGoogleToolsLookAndNothingIsCreatedForIt() throws Exception {
+        TestRegistry gar = new TestRegistry("gar", "us-docker.pkg.dev/ml-proj/launch/images", null, "gcr");
+        h.builder("builder: {type: kaniko, secret-name: gcp-sa, secret-key: key.json}", pvcEnv, gar, null);
+        h.duringBuild(job -> {
+            var pod = job.getSpec().getTemplate().getSpec();
+            assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).anySatisfy(v -> {
+                assertThat(v.getSecret().getSecretName()).isEqualTo("gcp-sa");
+                assertThat(v.getSecret().getItems().get(0).getKey()).isEqualTo("key.json");
+            });
+            assertThat(container(job).getEnv()).anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("GOOGLE_APPLICATION_CREDENTIALS");
+                assertThat(e.getValue()).isEqualTo("/kaniko/.config/gcloud/config.json");
+            });
+            assertThat(h.core.listNamespacedSecret(NS).execute().getItems()).as("the user's Secret is only referenced")
+                    .isEmpty();
+        });
+
+        h.build(h.codeJob("gcp1", CODE));
+
+        assertThat(h.created).containsKey(jobName("gcp1"));
+    }
+
+    @Test
+    void anExecutorImageThatCannotBePulledFailsTheBuildWithTheMonitorsDiagnosis() throws Exception {
+        h.builder("""
+                builder:
+                  type: kaniko
+                  kaniko-image: registry.internal:5000/mirror/kaniko-executor:v1.23.2
+                  kaniko-config:
+                    spec:
+                      template:
+                        metadata:
+                          annotations: {sim.launchkit.dev/scenario: image-pull-backoff}
+                """, pvcEnv, TestRegistry.anonymous("registry.internal:5000/launch"), null,
+                MonitorSettings.defaults().withStartTimeout(Duration.ofSeconds(1)));
+
+        assertThatThrownBy(() -> h.build(h.codeJob("pull1", CODE))).cause()
+                .isInstanceOf(LaunchException.class)
+                .satisfies(e -> assertThat(((LaunchException) e).stage()).isEqualTo(Stage.BUILD))
+                .hasMessageContaining("ImagePullBackOff")
+                .hasMessageContaining("registry.internal:5000/mirror/kaniko-executor:v1.23.2");
+        assertThat(container(h.createdJob("pull1")).getImage())
+                .isEqualTo("registry.internal:5000/mirror/kaniko-executor:v1.23.2");
+        h.awaitJobAndPodsGone(NS, "pull1");
+        assertThat(pvc.resolve("pull1.tgz")).doesNotExist();
     }
 
     @Test
