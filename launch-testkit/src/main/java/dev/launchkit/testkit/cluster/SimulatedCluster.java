@@ -321,9 +321,11 @@ public final class SimulatedCluster implements AutoCloseable {
             dropper.cancel(false);
             dropper = null;
         }
-        spec.dropWatchesEvery().ifPresent(period -> dropper = kubelet.scheduleAtFixedRate(
-                () -> plan.countDropped(watches.endAll()), period.toMillis(), period.toMillis(),
-                TimeUnit.MILLISECONDS));
+        long period = spec.dropWatchesEvery().toMillis();
+        if (period > 0) {
+            dropper = kubelet.scheduleAtFixedRate(() -> watches.endAll(plan::countDropped), period, period,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Stops injecting faults; {@link #faultCounts()} keeps what was injected. */
@@ -342,7 +344,7 @@ public final class SimulatedCluster implements AutoCloseable {
     /** Stops the simulator and the server. */
     @Override
     public void close() {
-        watches.endAll();
+        watches.endAll(() -> { });
         if (kubelet != null) {
             kubelet.shutdownNow();
         }
