@@ -9,16 +9,12 @@ import dev.launchkit.core.ImageRef;
 import dev.launchkit.core.Job;
 import dev.launchkit.core.JobSource;
 import dev.launchkit.core.LaunchSpec;
-import io.kubernetes.client.openapi.models.V1Job;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -48,12 +44,13 @@ class GitSourceBuildTest {
             Job job = new Job("item", "q", "e", LaunchSpec.parse("{}"),
                     new JobSource.Git(url, "main", List.of("python", "train.py"), "svc", "", ""), "gitrun", Map.of());
 
-            CompletableFuture<ImageRef> build = h.buildAsync(job);
-            V1Job created = h.cluster.awaitJob("default", "wandb-launch-container-build-gitrun", Duration.ofSeconds(30), build);
-            List<String> names = names(Files.readAllBytes(pvc.resolve("gitrun.tgz")));
-            h.cluster.playKanikoPod(created, "ok\n", true);
-            build.get(20, TimeUnit.SECONDS);
+            List<String> names = new ArrayList<>();
+            h.duringBuild(created -> names.addAll(names(Files.readAllBytes(pvc.resolve("gitrun.tgz")))));
 
+            ImageRef image = h.build(job);
+
+            assertThat(h.createdJob("gitrun").getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                    .contains("--context=tar:///context/gitrun.tgz", "--destination=" + image);
             assertThat(names).contains("Dockerfile.wandb", "src/train.py", "src/requirements.txt")
                     .noneMatch(n -> n.startsWith("src/docs") || n.contains(".git/"));
             assertThat(h.logs).anyMatch(l -> l.startsWith("build: fetched git " + url + "@main at "));

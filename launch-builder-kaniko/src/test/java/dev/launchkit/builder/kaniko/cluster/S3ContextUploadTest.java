@@ -8,15 +8,12 @@ import dev.launchkit.core.ConfigNode;
 import dev.launchkit.core.Environment;
 import dev.launchkit.core.ImageRef;
 import dev.launchkit.registry.ecr.aws.AwsEnvironmentProvider;
-import io.kubernetes.client.openapi.models.V1Job;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -84,24 +81,26 @@ class S3ContextUploadTest {
                 + s3proxy.getUri() + "\n"), "launch-config.yaml"), h.context(env(), null, null));
         h.builder("builder: {type: kaniko, build-context-store: 's3://launch-contexts/ctx'}", env(),
                 TestRegistry.anonymous("registry.internal:5000/launch"), aws);
-        CompletableFuture<ImageRef> build = h.buildAsync(h.codeJob("run9", Map.of("train.py", "print('s3')\n")));
-        V1Job job = h.cluster.awaitJob("default", "wandb-launch-container-build-run9", java.time.Duration.ofSeconds(20), build);
+        h.duringBuild(job -> {
+            var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(container.getArgs()).contains("--context=s3://launch-contexts/ctx/run9.tgz");
+            Map<String, String> env = new LinkedHashMap<>();
+            container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+            assertThat(env).containsEntry("AWS_REGION", "us-east-1")
+                    .containsEntry("S3_ENDPOINT", s3proxy.getUri().toString())
+                    .containsEntry("S3_FORCE_PATH_STYLE", "true").doesNotContainValue(SECRET);
+            byte[] uploaded = admin.getObjectAsBytes(b -> b.bucket("launch-contexts").key("ctx/run9.tgz")).asByteArray();
+            assertThat(entries(uploaded)).containsEntry("src/train.py", "print('s3')\n").containsKey("Dockerfile.wandb");
+        });
 
-        var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertThat(container.getArgs()).contains("--context=s3://launch-contexts/ctx/run9.tgz");
-        Map<String, String> env = new LinkedHashMap<>();
-        container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
-        assertThat(env).containsEntry("AWS_REGION", "us-east-1").containsEntry("S3_ENDPOINT", s3proxy.getUri().toString())
-                .containsEntry("S3_FORCE_PATH_STYLE", "true").doesNotContainValue(SECRET);
-        byte[] uploaded = admin.getObjectAsBytes(b -> b.bucket("launch-contexts").key("ctx/run9.tgz")).asByteArray();
-        assertThat(entries(uploaded)).containsEntry("src/train.py", "print('s3')\n").containsKey("Dockerfile.wandb");
+        ImageRef image = h.build(h.codeJob("run9", Map.of("train.py", "print('s3')\n")));
 
-        h.cluster.playKanikoPod(job, "INFO pushed\n", true);
-        build.get(20, TimeUnit.SECONDS);
-
+        assertThat(h.createdJob("run9").getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .contains("--destination=" + image);
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() ->
                 admin.getObjectAsBytes(b -> b.bucket("launch-contexts").key("ctx/run9.tgz"))))
                 .as("context deleted after the build").isInstanceOf(NoSuchKeyException.class);
+        h.awaitJobAndPodsGone("default", "run9");
     }
 
     private static Map<String, String> entries(byte[] tgz) throws Exception {

@@ -18,7 +18,7 @@ import dev.launchkit.core.LaunchException;
 import dev.launchkit.core.ObjectStore;
 import dev.launchkit.core.plugin.Plugins;
 import dev.launchkit.core.registry.testing.Tools;
-import dev.launchkit.registry.acr.testing.Azurite;
+import dev.launchkit.testkit.servers.Azurite;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
