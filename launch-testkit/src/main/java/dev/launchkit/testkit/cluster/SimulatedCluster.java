@@ -108,6 +108,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private final Map<String, String> discovery = new ConcurrentHashMap<>();
     private final Duration step;
     private KubernetesMockServer server;
+    private final WatchBridge watches = new WatchBridge(new OkHttpClient());
     private ApiClient client;
     private ApiClient simulatorClient;
     private ScheduledExecutorService kubelet;
@@ -162,7 +163,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private ApiClient newApiClient(boolean simulator) {
         ApiClient c = new ApiClient().setBasePath(url());
         OkHttpClient.Builder http = c.getHttpClient().newBuilder().readTimeout(Duration.ofSeconds(30))
-                .addInterceptor(new WatchBridge(new OkHttpClient()));
+                .addInterceptor(simulator ? new WatchBridge(new OkHttpClient()) : watches);
         if (simulator) {
             http.addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
                     .header(SIMULATOR_HEADER, "kubelet").build()));
@@ -203,6 +204,16 @@ public final class SimulatedCluster implements AutoCloseable {
     /** API requests clients made so far, the simulator's excluded. */
     public long requestCount() {
         return requests.get();
+    }
+
+    /** Watch streams clients have open right now (the simulator's own are not counted). */
+    public int openWatchCount() {
+        return watches.openCount();
+    }
+
+    /** Watch streams clients opened since the cluster started, closed ones included. */
+    public long watchOpenedTotal() {
+        return watches.openedTotal();
     }
 
     /**
