@@ -28,8 +28,13 @@ final class JobFinisher {
 
     /** Ends every pod of the Job with {@code exitCode} (and the log it printed), then sets the Job's conditions. */
     void finish(String namespace, String job, int exitCode, String log) throws ApiException {
+        finish(namespace, job, exitCode, log, new CoreV1Api(cluster.apiClient()).listNamespacedPod(namespace)
+                .labelSelector("job-name=" + job).execute().getItems());
+    }
+
+    /** Like {@link #finish(String, String, int, String)}, with the Job's pods already read. */
+    void finish(String namespace, String job, int exitCode, String log, List<V1Pod> pods) throws ApiException {
         CoreV1Api core = new CoreV1Api(cluster.apiClient());
-        List<V1Pod> pods = core.listNamespacedPod(namespace).labelSelector("job-name=" + job).execute().getItems();
         if (pods.isEmpty()) {
             throw new IllegalStateException("Job " + namespace + "/" + job + " has no pods to finish");
         }
