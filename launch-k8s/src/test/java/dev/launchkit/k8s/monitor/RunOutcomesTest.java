@@ -64,14 +64,12 @@ class RunOutcomesTest {
     @Test
     void anOomKilledPodFailsTheRunAsOomKilled() throws Exception {
         SubmittedRun run = runner("").submit(job("oomrun01", "oom"), IMAGE);
-        Recording seen = Recording.of(run);
 
         RunStatus status = end(run);
 
         assertThat(status.state()).isEqualTo(RunState.FAILED);
         assertThat(status.reason()).isEqualTo("OOMKilled");
         assertThat(status.message()).contains("ran out of memory").contains("exit code 137");
-        assertThat(seen.warnings).singleElement().asString().contains("OOMKilled");
     }
 
     @Test
@@ -103,6 +101,24 @@ class RunOutcomesTest {
                 .contains("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.");
         assertThat(seen.warnings).singleElement().asString().contains("cannot be scheduled")
                 .contains("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.");
+    }
+
+    @Test
+    void aWarningGivenBeforeTheAgentListensStillReachesItAsForARunAdoptedAfterARestart() throws Exception {
+        KubernetesRunner before = runner("");
+        SubmittedRun stuck = before.submit(job("pullold1", "image-pull-backoff"), IMAGE);
+        SimulatedRuns.await("the first runner to see the image pull fail",
+                () -> stuck.status().reason().equals("ImagePullBackOff"));
+        before.close();
+
+        // adopt() reads the pods before it returns, so the warning is given before anyone can listen.
+        SubmittedRun adopted = sim.runner().adopt().get(0);
+        Recording seen = Recording.of(adopted);
+
+        SimulatedRuns.await("the warning", () -> !seen.warnings.isEmpty());
+        assertThat(seen.warnings).singleElement().asString().contains("ImagePullBackOff").contains("launch-pullold1");
+        assertThat(seen.statuses.get(0).reason()).isEqualTo("ImagePullBackOff");
+        adopted.cancel();
     }
 
     private static int jobs(SimulatedRuns sim) {
