@@ -28,6 +28,17 @@ final class FaultPlan {
         this.random = new Random(faults.seed());
     }
 
+    /** A plan injecting nothing that still reports this plan's counts. */
+    FaultPlan cleared() {
+        FaultPlan none = new FaultPlan(NONE.faults);
+        synchronized (this) {
+            none.statuses.putAll(statuses);
+        }
+        none.dropped.set(dropped.get());
+        none.gone.set(gone.get());
+        return none;
+    }
+
     Faults faults() {
         return faults;
     }
