@@ -5,7 +5,11 @@ import static dev.launchkit.k8s.monitor.SimulatedRuns.await;
 import static dev.launchkit.k8s.monitor.SimulatedRuns.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.launchkit.core.ImageRef;
+import dev.launchkit.core.Job;
 import dev.launchkit.core.RunState;
+import dev.launchkit.core.Runner;
+import dev.launchkit.core.SubmittedRun;
 import dev.launchkit.core.agent.LaunchAgent;
 import dev.launchkit.core.queue.ItemResult;
 import dev.launchkit.core.queue.ItemState;
@@ -39,15 +43,38 @@ class AgentRestartTest {
         sim.close();
     }
 
-    private LaunchAgent agent(String name, KubernetesRunner runner) {
+    private LaunchAgent agent(String name, Runner runner) {
         return LaunchAgent.builder().name(name).queue(queue).runner(runner).context(sim.context).maxJobs(-1)
                 .pollWait(Duration.ofMillis(20)).build();
+    }
+
+    /**
+     * The runner of an agent that may be killed: closing it does nothing, as a killed process closes nothing (the
+     * real runners are closed after the cluster, see {@link SimulatedRuns#close()}).
+     */
+    private static Runner killable(KubernetesRunner runner) {
+        return new Runner() {
+            @Override
+            public String type() {
+                return runner.type();
+            }
+
+            @Override
+            public SubmittedRun submit(Job job, ImageRef image) {
+                return runner.submit(job, image);
+            }
+
+            @Override
+            public List<SubmittedRun> adopt() {
+                return runner.adopt();
+            }
+        };
     }
 
     @Test
     void aKilledAgentsRunsAreAdoptedByTheNextAgentAndEachIsReportedOnceToItsItem() throws Exception {
         Map<String, String> items = new LinkedHashMap<>();   // run id -> item id
-        LaunchAgent first = agent("first", sim.runner());
+        LaunchAgent first = agent("first", killable(sim.runner()));
         first.start();
         for (String runId : List.of("early001", "early002")) {
             items.put(runId, memory.push(job(runId, "succeed").spec()));
@@ -59,13 +86,15 @@ class AgentRestartTest {
         }
         await("the long runs to be running", () -> running() == 4);
 
-        first.stop(Duration.ZERO);   // mid-run: nothing of the four long runs is reported
+        // Killed mid-run: its job threads give up at once and report nothing of the four long runs; its runner's
+        // watches are left as a dead process leaves them.
+        first.stop(Duration.ZERO);
         assertThat(queue.reports()).containsOnlyKeys(items.get("early001"), items.get("early002"));
 
         // While no agent runs, two runs end.
         finisher.finish(NAMESPACE, "launch-down0001", 0, "epoch 10/10 done\n");
         finisher.finish(NAMESPACE, "launch-down0002", 3, "Traceback (most recent call last):\nValueError: bad lr\n");
-        LaunchAgent second = agent("second", sim.runner());
+        LaunchAgent second = agent("second", killable(sim.runner()));
         second.start();
         await("the second agent to follow the four runs", () -> second.activeJobs() == 2);
         finisher.finish(NAMESPACE, "launch-after001", 0, "ok\n");
@@ -93,7 +122,7 @@ class AgentRestartTest {
                 .containsKey(KubernetesRunMonitor.REPORTED_ANNOTATION));
 
         // A third agent finds nothing left to report.
-        LaunchAgent third = agent("third", sim.runner());
+        LaunchAgent third = agent("third", killable(sim.runner()));
         third.start();
         assertThat(third.activeJobs()).isZero();
         third.stop(Duration.ofSeconds(5));

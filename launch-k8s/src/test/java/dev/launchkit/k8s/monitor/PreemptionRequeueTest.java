@@ -33,10 +33,10 @@ class PreemptionRequeueTest {
 
     @AfterEach
     void stop() {
+        sim.close();
         if (agent != null) {
             agent.stop(Duration.ofSeconds(5));
         }
-        sim.close();
     }
 
     private void start(RequeuePolicy requeue) {

@@ -121,12 +121,17 @@ final class SimulatedRuns implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the cluster first, then the runners: a client that drops a watch while the mock server still serves it
+     * can stall the server's event loop (its watch listener waits on its own executor there), so watches are ended
+     * from the server's side.
+     */
     @Override
     public void close() {
+        cluster.close();
         synchronized (runners) {
             runners.forEach(KubernetesRunner::close);
         }
-        cluster.close();
         context.scheduler().shutdownNow();
     }
 }

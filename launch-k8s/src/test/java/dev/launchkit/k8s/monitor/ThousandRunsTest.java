@@ -14,10 +14,12 @@ import dev.launchkit.k8s.Labels;
 import dev.launchkit.testkit.cluster.SimulatedCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.BatchV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1JobSpec;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import java.time.Duration;
@@ -28,12 +30,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.models.V1Pod;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,14 +42,14 @@ import org.junit.jupiter.api.Test;
  * shared watch per namespace and kind, never one per run), and every run still reaches its end.
  */
 class ThousandRunsTest {
-    private final SimulatedRuns sim = new SimulatedRuns(Duration.ofMillis(200), "");
+    private final SimulatedRuns sim = new SimulatedRuns(Duration.ofMillis(50), "");
     private final KubernetesRunMonitor monitor = KubernetesRunMonitor.builder(sim.cluster.apiClient(), sim.context)
             .owner("launch").settings(MonitorSettings.defaults().withFollowLogs(false)).build();
 
     @AfterEach
     void stop() {
-        monitor.close();
         sim.close();
+        monitor.close();
     }
 
     @Test
