@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The faults in force plus their random source and counters; one per {@link SimulatedCluster#injectFaults} call. */
 final class FaultPlan {
-    static final FaultPlan NONE = new FaultPlan(new Faults(0, java.util.List.of(), java.util.Optional.empty(),
+    static final FaultPlan NONE = new FaultPlan(new Faults(0, java.util.List.of(), java.time.Duration.ZERO,
             false, 0));
 
     /** An injected failure: HTTP {@code code}, or (inStream) a watch ERROR event holding {@code body}. */
@@ -64,8 +64,8 @@ final class FaultPlan {
         return failRequest();
     }
 
-    void countDropped(int n) {
-        dropped.addAndGet(n);
+    void countDropped() {
+        dropped.incrementAndGet();
     }
 
     synchronized FaultCounts counts() {

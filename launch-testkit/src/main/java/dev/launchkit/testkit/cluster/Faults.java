@@ -3,7 +3,6 @@ package dev.launchkit.testkit.cluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Faults a {@link SimulatedCluster} injects into its clients' requests (never into the simulator's own), for
@@ -17,12 +16,12 @@ import java.util.Optional;
  * @param statuses         the statuses to answer with, picked at random; 5xx and 429 come as Kubernetes Status
  *                         JSON, 429 with {@code Retry-After: 1}
  * @param dropWatchesEvery how often every open client watch stream is ended (a clean end of body, as after an API
- *                         server's watch timeout); empty for never
+ *                         server's watch timeout); {@link Duration#ZERO} for never
  * @param goneOnResume     whether a watch that resumes from a {@code resourceVersion} gets an ERROR event with a
  *                         410 Expired Status, once per distinct resourceVersion, as after etcd compaction
  * @param seed             seed of the random choices, so a failing run can be replayed
  */
-public record Faults(double errorRate, List<Integer> statuses, Optional<Duration> dropWatchesEvery,
+public record Faults(double errorRate, List<Integer> statuses, Duration dropWatchesEvery,
         boolean goneOnResume, long seed) {
 
     public Faults {
@@ -38,8 +37,9 @@ public record Faults(double errorRate, List<Integer> statuses, Optional<Duration
                 throw new IllegalArgumentException("fault status " + s + " is not an HTTP error (400..599)");
             }
         }
-        if (dropWatchesEvery.isPresent() && (dropWatchesEvery.get().isNegative() || dropWatchesEvery.get().isZero())) {
-            throw new IllegalArgumentException("dropWatchesEvery must be positive, got " + dropWatchesEvery.get());
+        if (dropWatchesEvery.isNegative()) {
+            throw new IllegalArgumentException("dropWatchesEvery must be positive (or zero for never), got "
+                    + dropWatchesEvery);
         }
     }
 
@@ -52,7 +52,7 @@ public record Faults(double errorRate, List<Integer> statuses, Optional<Duration
     public static final class Builder {
         private double errorRate;
         private final List<Integer> statuses = new ArrayList<>();
-        private Duration dropWatchesEvery;
+        private Duration dropWatchesEvery = Duration.ZERO;
         private boolean goneOnResume;
         private long seed;
 
@@ -94,7 +94,7 @@ public record Faults(double errorRate, List<Integer> statuses, Optional<Duration
 
         /** The faults; throws IllegalArgumentException naming the bad setting. */
         public Faults build() {
-            return new Faults(errorRate, statuses, Optional.ofNullable(dropWatchesEvery), goneOnResume, seed);
+            return new Faults(errorRate, statuses, dropWatchesEvery, goneOnResume, seed);
         }
     }
 }

@@ -6,11 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.launchkit.testkit.cluster.SimulatedCluster.Scenario;
 import io.kubernetes.client.openapi.JSON;
-import io.kubernetes.client.openapi.models.V1Container;
-import io.kubernetes.client.openapi.models.V1ContainerState;
-import io.kubernetes.client.openapi.models.V1ContainerStateRunning;
 import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
-import io.kubernetes.client.openapi.models.V1ContainerStateWaiting;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
@@ -23,15 +19,16 @@ import io.kubernetes.client.openapi.models.V1PodFailurePolicyRule;
 import io.kubernetes.client.openapi.models.V1PodStatus;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,6 +73,10 @@ final class JobSimulator {
     private final Map<String, Run> running = new LinkedHashMap<>();
     /** Every Job still stored, namespace/name → uid, for the garbage collector. */
     private final Map<String, String> known = new HashMap<>();
+    /** Finished Jobs with ttlSecondsAfterFinished, soonest first. */
+    private final PriorityQueue<Expiry> expiring = new PriorityQueue<>(Comparator.comparingLong(Expiry::due));
+    /** Events recorded so far, for unique Event names. */
+    private long events;
     /** Pod namespace/name → its running Job. */
     private final Map<String, Run> podOwners = new HashMap<>();
 
@@ -122,6 +123,12 @@ final class JobSimulator {
                 // an object the simulator cannot read is left alone; the other events still count
             }
         }
+        while (!expiring.isEmpty() && expiring.peek().due() - System.nanoTime() <= 0) {
+            Expiry expired = expiring.poll();
+            // the TTL controller deletes with Background propagation: the garbage collector takes the pods
+            store.call("DELETE", "/apis/batch/v1/namespaces/" + expired.ns() + "/jobs/" + expired.name(), null, null);
+            deleted(expired.ns(), expired.name(), false);
+        }
         for (Iterator<Run> it = running.values().iterator(); it.hasNext(); ) {
             Run run = it.next();
             try {
@@ -140,8 +147,11 @@ final class JobSimulator {
     private void adopt(String body) {
         V1Job job = json.deserialize(body, V1Job.class);
         String uid = job.getMetadata().getUid();
-        known.put(key(job.getMetadata()), uid);
-        running.putIfAbsent(uid, new Run(job));
+        Run run = new Run(job);
+        if (run.scenario != Scenario.MANUAL) {
+            known.put(key(job.getMetadata()), uid);
+            running.putIfAbsent(uid, run);
+        }
     }
 
     private void updated(String body) {
@@ -149,8 +159,6 @@ final class JobSimulator {
         Run run = running.get(job.getMetadata().getUid());
         if (run != null) {
             run.job = job;
-        } else if (!known.containsKey(key(job.getMetadata()))) {
-            adopt(body);
         }
     }
 
@@ -242,14 +250,21 @@ final class JobSimulator {
     /** A pod of a Job and how many steps it has lived. */
     private static final class PodRun {
         final String name;
+        final String uid;
         final Scenario scenario;
         int age;
         boolean running;
+        OffsetDateTime startedAt;
 
-        PodRun(String name, Scenario scenario) {
+        PodRun(String name, String uid, Scenario scenario) {
             this.name = name;
+            this.uid = uid;
             this.scenario = scenario;
         }
+    }
+
+    /** A finished Job the TTL controller deletes at {@code due} (System.nanoTime). */
+    private record Expiry(long due, String ns, String name) {
     }
 
     /** How a pod ended. */
@@ -479,15 +494,60 @@ final class JobSimulator {
                             .ownerReferences(List.of(new V1OwnerReference().apiVersion("batch/v1").kind("Job")
                                     .name(name).uid(uid).controller(true).blockOwnerDeletion(true))))
                     .spec(job.getSpec().getTemplate().getSpec())
-                    .status(pending(s));
-            if (store.call("POST", "/api/v1/namespaces/" + ns + "/pods", "application/json", json.serialize(pod))
-                    .ok()) {
-                String log = scenarioError != null ? scenarioError + "\n" : annotations().get(LOG_ANNOTATION);
-                logs.putIfAbsent(ns + "/" + podName, log != null ? log
-                        : "simulated pod " + podName + " (" + s.annotationValue() + ")\n");
-                pods.add(new PodRun(podName, s));
-                podOwners.put(ns + "/" + podName, this);
+                    .status(kubelet().pending(s));
+            Reply created = store.call("POST", "/api/v1/namespaces/" + ns + "/pods", "application/json",
+                    json.serialize(pod));
+            if (!created.ok()) {
+                return;
             }
+            String log = scenarioError != null ? scenarioError + "\n" : annotations().get(LOG_ANNOTATION);
+            logs.putIfAbsent(ns + "/" + podName, log != null ? log
+                    : "simulated pod " + podName + " (" + s.annotationValue() + ")\n");
+            String podUid = JsonParser.parseString(created.body()).getAsJsonObject().getAsJsonObject("metadata")
+                    .get("uid").getAsString();
+            PodRun run = new PodRun(podName, podUid, s);
+            pods.add(run);
+            podOwners.put(ns + "/" + podName, this);
+            String image = String.valueOf(kubelet().containers().get(0).getImage());
+            switch (s) {
+                case UNSCHEDULABLE -> podEvent(run, "Warning", "FailedScheduling",
+                        "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: "
+                                + "3 No preemption victims found for incoming pod.", "default-scheduler");
+                case IMAGE_PULL_BACKOFF -> {
+                    podEvent(run, "Warning", "Failed", "Failed to pull image \"" + image + "\": rpc error: code = "
+                            + "NotFound desc = failed to pull and unpack image \"" + image + "\": not found", "kubelet");
+                    podEvent(run, "Normal", "BackOff", "Back-off pulling image \"" + image + "\"", "kubelet");
+                }
+                case CREATE_CONTAINER_CONFIG_ERROR -> podEvent(run, "Warning", "Failed",
+                        "Error: secret \"" + kubelet().missingSecret() + "\" not found", "kubelet");
+                default -> { }
+            }
+        }
+
+        void podEvent(PodRun pod, String type, String reason, String message, String component) {
+            event("Pod", "v1", pod.name, pod.uid, type, reason, message, component);
+        }
+
+        /** Records an Event as the named component would (only warnings and disruptions, so Jobs that succeed add none). */
+        void event(String kind, String apiVersion, String object, String objectUid, String type, String reason,
+                String message, String component) {
+            String now = OffsetDateTime.now().toString();
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("apiVersion", "v1");
+            event.put("kind", "Event");
+            event.put("metadata", Map.of("name", object + "." + Long.toHexString(++events), "namespace", ns));
+            event.put("involvedObject", Map.of("kind", kind, "apiVersion", apiVersion, "name", object,
+                    "namespace", ns, "uid", objectUid));
+            event.put("reason", reason);
+            event.put("message", message);
+            event.put("type", type);
+            event.put("count", 1);
+            event.put("firstTimestamp", now);
+            event.put("lastTimestamp", now);
+            event.put("source", Map.of("component", component));
+            event.put("reportingComponent", component);
+            store.call("POST", "/api/v1/namespaces/" + ns + "/events", "application/json",
+                    json.getGson().toJson(event));
         }
 
         /** Moves a pod one step; its ending when it terminated now, else null. */
@@ -499,7 +559,12 @@ final class JobSimulator {
                 }
                 case CRASH_LOOP_BACKOFF -> {
                     pod.running = true;
-                    patchPod(pod, crashLooping(age));
+                    patchPod(pod, kubelet().crashLooping(age));
+                    if (age == 1) {
+                        podEvent(pod, "Warning", "BackOff", "Back-off restarting failed container "
+                                + kubelet().containers().get(0).getName() + " in pod " + pod.name + "_" + ns + "(" + pod.uid
+                                + ")", "kubelet");
+                    }
                     return null;
                 }
                 case RUN_FOREVER, DEADLINE_EXCEEDED -> {
@@ -535,12 +600,19 @@ final class JobSimulator {
 
         void startRunning(PodRun pod) {
             pod.running = true;
-            patchPod(pod, running());
+            pod.startedAt = OffsetDateTime.now();
+            patchPod(pod, kubelet().running(pod.startedAt));
         }
 
         Ending terminate(PodRun pod) {
-            V1PodStatus status = terminated(pod.scenario);
+            V1PodStatus status = kubelet().terminated(pod.scenario).startTime(pod.startedAt).podIP("10.0.0.7");
             patchPod(pod, status);
+            if (pod.scenario == Scenario.EVICTED) {
+                podEvent(pod, "Warning", "Evicted", status.getMessage(), "kubelet");
+            } else if (pod.scenario == Scenario.PREEMPTED) {
+                podEvent(pod, "Normal", "Preempted", "Preempted by pod " + java.util.UUID.randomUUID()
+                        + " on node sim-node-1", "default-scheduler");
+            }
             return new Ending("Succeeded".equals(status.getPhase()), status);
         }
 
@@ -562,6 +634,7 @@ final class JobSimulator {
 
         void fail(String reason, String message) {
             deletePods();
+            event("Job", "batch/v1", name, uid, "Warning", reason, message, "job-controller");
             setCondition("FailureTarget", "True", reason, message);
             setCondition("Failed", "True", reason, message);
             finish(null);
@@ -575,6 +648,10 @@ final class JobSimulator {
             }
             patchJob(status);
             forget();
+            Integer ttl = job.getSpec().getTtlSecondsAfterFinished();
+            if (ttl != null) {
+                expiring.add(new Expiry(System.nanoTime() + ttl * 1_000_000_000L, ns, name));
+            }
         }
 
         void forget() {
@@ -638,94 +715,8 @@ final class JobSimulator {
                     replaceStatus(json.serialize(status)));
         }
 
-        // ---- pod statuses as the kubelet reports them ----
-
-        List<V1Container> containers() {
-            return job.getSpec().getTemplate().getSpec().getContainers();
-        }
-
-        V1PodStatus pending(Scenario s) {
-            V1PodStatus status = new V1PodStatus().phase("Pending");
-            if (s == Scenario.UNSCHEDULABLE) {
-                return status.conditions(List.of(new V1PodCondition().type("PodScheduled").status("False")
-                        .reason("Unschedulable").message("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.")
-                        .lastTransitionTime(OffsetDateTime.now())));
-            }
-            String secret = containers().stream().flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.empty()
-                            : c.getEnv().stream())
-                    .filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
-                    .map(e -> e.getValueFrom().getSecretKeyRef().getName()).findFirst().orElse(name + "-secret");
-            return status.conditions(List.of(new V1PodCondition().type("PodScheduled").status("True")
-                            .lastTransitionTime(OffsetDateTime.now())))
-                    .containerStatuses(containerStatuses(c -> new V1ContainerState().waiting(switch (s) {
-                        case IMAGE_PULL_BACKOFF -> new V1ContainerStateWaiting().reason("ImagePullBackOff")
-                                .message("Back-off pulling image \"" + c.getImage() + "\"");
-                        case CREATE_CONTAINER_CONFIG_ERROR -> new V1ContainerStateWaiting()
-                                .reason("CreateContainerConfigError").message("secret \"" + secret + "\" not found");
-                        default -> new V1ContainerStateWaiting().reason("ContainerCreating");
-                    }), false, 0));
-        }
-
-        V1PodStatus running() {
-            OffsetDateTime now = OffsetDateTime.now();
-            return new V1PodStatus().phase("Running").startTime(now).podIP("10.0.0.7")
-                    .conditions(List.of(new V1PodCondition().type("Ready").status("True").lastTransitionTime(now)))
-                    .containerStatuses(containerStatuses(c -> new V1ContainerState()
-                            .running(new V1ContainerStateRunning().startedAt(now)), true, 0));
-        }
-
-        V1PodStatus crashLooping(int restarts) {
-            OffsetDateTime now = OffsetDateTime.now();
-            List<V1ContainerStatus> statuses = containerStatuses(c -> new V1ContainerState().waiting(
-                    new V1ContainerStateWaiting().reason("CrashLoopBackOff").message("back-off " + Math.min(300,
-                            10 << Math.min(5, restarts - 1)) + "s restarting failed container=" + c.getName()
-                            + " pod=" + name)), false, restarts);
-            for (V1ContainerStatus cs : statuses) {
-                cs.lastState(new V1ContainerState().terminated(new V1ContainerStateTerminated().exitCode(1)
-                        .reason("Error").startedAt(now.minusSeconds(1)).finishedAt(now)));
-            }
-            return new V1PodStatus().phase("Running").startTime(now).podIP("10.0.0.7")
-                    .conditions(List.of(new V1PodCondition().type("Ready").status("False")
-                            .reason("ContainersNotReady").lastTransitionTime(now)))
-                    .containerStatuses(statuses);
-        }
-
-        V1PodStatus terminated(Scenario s) {
-            OffsetDateTime now = OffsetDateTime.now();
-            V1PodStatus status = new V1PodStatus().phase(s == Scenario.SUCCEED || s == Scenario.SLOW_START
-                    ? "Succeeded" : "Failed");
-            switch (s) {
-                case EVICTED -> status.reason("Evicted").message("The node was low on resource: memory. Threshold "
-                                + "quantity: 100Mi, available: 51200Ki.")
-                        .conditions(List.of(disruption("TerminationByKubelet",
-                                "The node was low on resource: memory.", now)));
-                case PREEMPTED -> status.conditions(List.of(disruption("PreemptionByScheduler",
-                        "kube-scheduler: preempting to accommodate a higher priority pod", now)));
-                default -> { }
-            }
-            return status.containerStatuses(containerStatuses(c -> new V1ContainerState().terminated((switch (s) {
-                case SUCCEED, SLOW_START -> new V1ContainerStateTerminated().exitCode(0).reason("Completed");
-                case OOM -> new V1ContainerStateTerminated().exitCode(137).reason("OOMKilled");
-                case EVICTED -> new V1ContainerStateTerminated().exitCode(137).reason("ContainerStatusUnknown")
-                        .message("The container could not be located when the pod was terminated");
-                case PREEMPTED -> new V1ContainerStateTerminated().exitCode(143).reason("Error");
-                default -> new V1ContainerStateTerminated().exitCode(1).reason("Error");
-            }).finishedAt(now)), false, 0));
-        }
-
-        private V1PodCondition disruption(String reason, String message, OffsetDateTime now) {
-            return new V1PodCondition().type("DisruptionTarget").status("True").reason(reason).message(message)
-                    .lastTransitionTime(now);
-        }
-
-        List<V1ContainerStatus> containerStatuses(Function<V1Container, V1ContainerState> state, boolean ready,
-                int restarts) {
-            List<V1ContainerStatus> out = new ArrayList<>();
-            for (V1Container c : containers()) {
-                out.add(new V1ContainerStatus().name(c.getName()).image(String.valueOf(c.getImage())).imageID("")
-                        .ready(ready).started(ready).restartCount(restarts).state(state.apply(c)));
-            }
-            return out;
+        PodStatuses kubelet() {
+            return new PodStatuses(name, job.getSpec().getTemplate().getSpec());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.launchkit.testkit.cluster;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
+import io.fabric8.kubernetes.client.server.mock.Resetable;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -11,6 +13,8 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.internal.MockDispatcher;
+import io.fabric8.mockwebserver.internal.SimpleRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -41,13 +45,15 @@ import okhttp3.OkHttpClient;
  * <ul>
  *   <li>watches bridged, so {@code Watch} and informers of the official client receive pushes;
  *       {@link #openWatchCount()} tells how many are open;</li>
- *   <li>a Job controller and kubelet simulator ({@link JobSimulator}): each {@code batch/v1} Job gets its pods
+ *   <li>a Job controller and kubelet simulator ({@code JobSimulator}): each {@code batch/v1} Job gets its pods
  *       (owner reference, {@code job-name}/{@code controller-uid} labels), which run and end as the pod template's
  *       {@value #SCENARIO_ANNOTATION} annotation says ({@link Scenario}); the Job gets the status counts and
  *       conditions a real controller sets. Honoured: {@code backoffLimit} (default 6; one new pod per attempt),
  *       {@code completions}, {@code parallelism}, {@code suspend} (condition Suspended; unsuspend to run, as Kueue
- *       admits), {@code activeDeadlineSeconds} (DeadlineExceeded) and {@code podFailurePolicy} (FailJob, Ignore,
- *       Count on exit codes and pod conditions such as DisruptionTarget);</li>
+ *       admits), {@code activeDeadlineSeconds} (DeadlineExceeded), {@code ttlSecondsAfterFinished} (the finished
+ *       Job is deleted) and {@code podFailurePolicy} (FailJob, Ignore,
+ *       Count on exit codes and pod conditions such as DisruptionTarget); warnings (FailedScheduling, image pull
+ *       Failed/BackOff, crash-loop BackOff, Evicted, Preempted, the Job's failure reason) are recorded as Events;</li>
  *   <li>a garbage collector: deleting a Job (any propagation but {@code Orphan}) deletes the pods, Secrets,
  *       ConfigMaps, Services and PVCs of its namespace whose ownerReferences name its uid;</li>
  *   <li>pod logs ({@code GET .../pods/<pod>/log}) from {@link #setLog}, the {@value #LOG_ANNOTATION}
@@ -58,12 +64,12 @@ import okhttp3.OkHttpClient;
  *       so nothing of it is counted);</li>
  *   <li>fault injection for clients: {@link #injectFaults(Faults)} (error statuses, dropped watches, 410 Expired).</li>
  * </ul>
- * Each simulation step (50 ms by default) moves every Job one phase; 1,000 Jobs finish in seconds.
+ * Each simulation step (50 ms by default) moves every Job one phase; 1,000 Jobs finish in seconds. The store is
+ * fabric8's, with an index by namespace/name ({@code IndexedStore}) so the simulator's writes do not scan it.
  *
  * <p>Not simulated: strategic merge patch, server-side apply, validation, admission, pagination, field selectors
  * other than {@code metadata.name}, namespace existence, RBAC, the retry back-off delay between pod attempts,
- * {@code ttlSecondsAfterFinished}, indexed Jobs, finalizer-based foreground deletion, Events, {@code follow} logs.
- * Watches replay ADDED for every existing object and ignore {@code resourceVersion} (except the injected 410).
+ * indexed Jobs, finalizer-based foreground deletion, Normal Events, {@code follow} logs. Watches replay ADDED for every existing object and ignore {@code resourceVersion} (except the injected 410).
  */
 public final class SimulatedCluster implements AutoCloseable {
     /** Pod-template (or Job) annotation choosing what the simulated pods do; values in {@link Scenario}. */
@@ -110,7 +116,9 @@ public final class SimulatedCluster implements AutoCloseable {
         /** Runs, then the Job fails with DeadlineExceeded and its pods are deleted. */
         DEADLINE_EXCEEDED,
         /** Stays Pending/ContainerCreating for {@value #START_STEPS_ANNOTATION} steps (default 3), then succeeds. */
-        SLOW_START;
+        SLOW_START,
+        /** The simulator leaves the Job alone (no pods, no status, no garbage collection): the test plays the controller. */
+        MANUAL;
 
         /** Parses an annotation value such as {@code succeed} or {@code crash-loop-backoff}. */
         public static Scenario parse(String value) {
@@ -189,10 +197,47 @@ public final class SimulatedCluster implements AutoCloseable {
         }
     }
 
-    /** The mock's dispatcher plus what a cluster does around storage; {@link #direct} is the simulator's way in. */
-    private final class Dispatcher extends KubernetesMixedDispatcher {
+    /**
+     * Recorded expectations first, else the CRUD store (what fabric8's mixed dispatcher does, with the indexed store),
+     * plus what a cluster does around storage; {@link #direct} is the simulator's way in.
+     */
+    private final class Dispatcher extends io.fabric8.mockwebserver.http.Dispatcher
+            implements Resetable, CustomResourceAware {
+        private final Map<ServerRequest, Queue<ServerResponse>> expectations;
+        private final MockDispatcher recorded;
+        private final IndexedStore store = new IndexedStore();
+
         Dispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
-            super(expectations);
+            this.expectations = expectations;
+            this.recorded = new MockDispatcher(expectations);
+        }
+
+        private MockResponse answer(RecordedRequest request) {
+            Queue<ServerResponse> queue = expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()),
+                    request.getPath()));
+            return queue != null && !queue.isEmpty() ? recorded.dispatch(request) : store.dispatch(request);
+        }
+
+        @Override
+        public void reset() {
+            store.reset();
+        }
+
+        @Override
+        public void expectCustomResource(CustomResourceDefinitionContext context) {
+            store.expectCustomResource(context);
+        }
+
+        @Override
+        public void shutdown() {
+            recorded.shutdown();
+            store.shutdown();
+        }
+
+        @Override
+        public void releaseResources() {
+            recorded.releaseResources();
+            store.releaseResources();
         }
 
         @Override
@@ -214,7 +259,7 @@ public final class SimulatedCluster implements AutoCloseable {
                         "NotFound", "pods \\\"" + m.group(2) + "\\\" has no log"))
                         : new MockResponse().setResponseCode(200).setBody(log);
             }
-            MockResponse response = super.dispatch(request);
+            MockResponse response = answer(request);
             jobs.observe(request.getMethod(), request.getPath(), text(request.getBody()), response.code(),
                     text(response.getBody()));
             return response;
@@ -225,7 +270,7 @@ public final class SimulatedCluster implements AutoCloseable {
             if (contentType != null) {
                 headers.add("Content-Type", contentType);
             }
-            MockResponse r = super.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(method), path,
+            MockResponse r = answer(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(method), path,
                     headers.build(), new Buffer(body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8))));
             return new JobSimulator.Reply(r.code(), text(r.getBody()));
         }
@@ -321,9 +366,11 @@ public final class SimulatedCluster implements AutoCloseable {
             dropper.cancel(false);
             dropper = null;
         }
-        spec.dropWatchesEvery().ifPresent(period -> dropper = kubelet.scheduleAtFixedRate(
-                () -> plan.countDropped(watches.endAll()), period.toMillis(), period.toMillis(),
-                TimeUnit.MILLISECONDS));
+        long period = spec.dropWatchesEvery().toMillis();
+        if (period > 0) {
+            dropper = kubelet.scheduleAtFixedRate(() -> watches.endAll(plan::countDropped), period, period,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Stops injecting faults; {@link #faultCounts()} keeps what was injected. */
@@ -342,7 +389,7 @@ public final class SimulatedCluster implements AutoCloseable {
     /** Stops the simulator and the server. */
     @Override
     public void close() {
-        watches.endAll();
+        watches.endAll(() -> { });
         if (kubelet != null) {
             kubelet.shutdownNow();
         }

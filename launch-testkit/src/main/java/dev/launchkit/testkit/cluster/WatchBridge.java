@@ -53,15 +53,14 @@ final class WatchBridge implements Interceptor {
         this.faults = plan;
     }
 
-    /** Ends every open client stream the way an API server does on a timeout or restart: a clean end of body. */
-    int endAll() {
-        int ended = 0;
+    /**
+     * Ends every open client stream the way an API server does on a timeout or restart: a clean end of body.
+     * {@code beforeEach} runs before each stream ends, so a reader that sees the end also sees its effect.
+     */
+    void endAll(Runnable beforeEach) {
         for (Stream s : open) {
-            if (s.end()) {
-                ended++;
-            }
+            s.end(beforeEach);
         }
-        return ended;
     }
 
     @Override
@@ -146,10 +145,15 @@ final class WatchBridge implements Interceptor {
             this.counted = counted;
         }
 
-        boolean end() {
+        void end() {
+            end(() -> { });
+        }
+
+        void end(Runnable before) {
             if (!ended.compareAndSet(false, true)) {
-                return false;
+                return;
             }
+            before.run();
             open.remove(this);
             WebSocket s = socket;
             if (s != null) {
@@ -162,7 +166,6 @@ final class WatchBridge implements Interceptor {
                     // the reader closed the pipe already
                 }
             }
-            return true;
         }
     }
 }

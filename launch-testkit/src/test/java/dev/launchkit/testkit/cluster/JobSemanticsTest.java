@@ -185,6 +185,21 @@ class JobSemanticsTest {
     }
 
     @Test
+    void ttlSecondsAfterFinishedDeletesTheFinishedJobAndItsPods() throws Exception {
+        V1Job shortLived = job("ttl", "succeed");
+        shortLived.getSpec().ttlSecondsAfterFinished(0);
+        V1Job kept = job("no-ttl", "succeed");
+        batch.createNamespacedJob("ns1", shortLived).execute();
+        batch.createNamespacedJob("ns1", kept).execute();
+
+        assertThat(terminal(batch, "no-ttl").getType()).isEqualTo("Complete");
+        await(() -> batch.listNamespacedJob("ns1").execute().getItems().stream()
+                .noneMatch(j -> j.getMetadata().getName().equals("ttl")), Duration.ofSeconds(10));
+        await(() -> pods(core, "ttl").isEmpty(), Duration.ofSeconds(10));
+        assertThat(pods(core, "no-ttl")).hasSize(1);
+    }
+
+    @Test
     void deletingTheRunningPodOfAJobCountsAsAFailureAndTheControllerReplacesIt() throws Exception {
         V1Job job = job("replace", "run-forever");
         job.getSpec().backoffLimit(3);

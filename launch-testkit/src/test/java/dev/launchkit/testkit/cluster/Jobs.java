@@ -39,6 +39,11 @@ final class Jobs {
 
     /** Polls until the probe returns non-null (or true), failing after the timeout. */
     static <T> T await(Callable<T> probe, Duration timeout) throws Exception {
+        return await(probe, timeout, Duration.ofMillis(20));
+    }
+
+    /** As {@link #await(Callable, Duration)}, polling at the given interval (for probes that are costly). */
+    static <T> T await(Callable<T> probe, Duration timeout, Duration interval) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             T value = probe.call();
@@ -48,7 +53,7 @@ final class Jobs {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not reached within " + timeout);
             }
-            TimeUnit.MILLISECONDS.sleep(20); // poll interval, bounded by the deadline
+            TimeUnit.NANOSECONDS.sleep(interval.toNanos()); // poll interval, bounded by the deadline
         }
     }
 

@@ -27,7 +27,8 @@ class ScaleTest {
             long created = System.nanoTime();
 
             await(() -> batch.listNamespacedJob("ns1").execute().getItems().stream()
-                    .filter(j -> condition(j, "Complete").isPresent()).count() == JOBS, Duration.ofSeconds(120 + JOBS / 20));
+                    .filter(j -> condition(j, "Complete").isPresent()).count() == JOBS, Duration.ofSeconds(120 + JOBS / 20),
+                    Duration.ofMillis(500));
             long done = System.nanoTime();
             System.out.printf("%d Jobs: created in %d ms, all Complete %d ms later%n", JOBS,
                     (created - t0) / 1_000_000, (done - created) / 1_000_000);

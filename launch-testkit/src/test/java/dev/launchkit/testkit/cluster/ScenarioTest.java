@@ -16,6 +16,7 @@ import io.kubernetes.client.openapi.models.V1JobCondition;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +41,13 @@ class ScenarioTest {
         cluster.close();
     }
 
+    /** reason: message of the Events about the named object. */
+    private static List<String> events(String object) throws Exception {
+        return core.listNamespacedEvent("ns1").execute().getItems().stream()
+                .filter(e -> e.getInvolvedObject().getName().equals(object))
+                .map(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage()).toList();
+    }
+
     private static V1ContainerStatus container(V1Pod pod) {
         return pod.getStatus().getContainerStatuses().get(0);
     }
@@ -55,6 +63,8 @@ class ScenarioTest {
         assertThat(container(pod).getLastState().getTerminated().getExitCode()).isEqualTo(1);
         assertThat(Jobs.condition(batch.readNamespacedJob("crash", "ns1").execute(), "Complete", "Failed"))
                 .isEmpty();
+        assertThat(events(pod.getMetadata().getName())).singleElement().asString()
+                .startsWith("Warning BackOff: Back-off restarting failed container launch0");
     }
 
     @Test
@@ -65,6 +75,8 @@ class ScenarioTest {
         assertThat(pod.getStatus().getPhase()).isEqualTo("Pending");
         assertThat(container(pod).getState().getWaiting().getReason()).isEqualTo("CreateContainerConfigError");
         assertThat(container(pod).getState().getWaiting().getMessage()).matches("secret \".+\" not found");
+        assertThat(events(pod.getMetadata().getName())).singleElement().asString()
+                .matches("Warning Failed: Error: secret \".+\" not found");
     }
 
     @Test
@@ -77,6 +89,8 @@ class ScenarioTest {
         assertThat(pod.getStatus().getPhase()).isEqualTo("Failed");
         assertThat(pod.getStatus().getReason()).isEqualTo("Evicted");
         assertThat(pod.getStatus().getMessage()).contains("low on resource: memory");
+        assertThat(events(pod.getMetadata().getName())).singleElement().asString()
+                .startsWith("Warning Evicted: The node was low on resource: memory");
     }
 
     @Test
@@ -91,6 +105,9 @@ class ScenarioTest {
         assertThat(pod.getStatus().getConditions()).extracting(V1PodCondition::getType, V1PodCondition::getReason,
                 V1PodCondition::getStatus).contains(org.assertj.core.groups.Tuple.tuple("DisruptionTarget",
                 "PreemptionByScheduler", "True"));
+        assertThat(events(pod.getMetadata().getName())).singleElement().asString().startsWith("Normal Preempted:");
+        assertThat(events("preempt")).containsExactly(
+                "Warning BackoffLimitExceeded: Job has reached the specified backoff limit");
     }
 
     @Test
@@ -130,6 +147,40 @@ class ScenarioTest {
         // 8 steps of 30 ms at least: the pod was not running after one step as a plain 'succeed' pod would be
         assertThat(Duration.ofNanos(System.nanoTime() - seenPending)).isGreaterThan(Duration.ofMillis(5 * 30));
         assertThat(pods(core, "slow").get(0).getStatus().getPhase()).isEqualTo("Succeeded");
+    }
+
+    @Test
+    void schedulingAndImagePullProblemsAreRecordedAsWarningEvents() throws Exception {
+        batch.createNamespacedJob("ns1", job("nogpu", "unschedulable")).execute();
+        batch.createNamespacedJob("ns1", job("noimage", "image-pull-backoff")).execute();
+
+        V1Pod nogpu = podWhere(core, "nogpu", p -> true);
+        V1Pod noimage = podWhere(core, "noimage", p -> true);
+        assertThat(events(nogpu.getMetadata().getName())).singleElement().asString()
+                .startsWith("Warning FailedScheduling: 0/3 nodes are available");
+        assertThat(events(noimage.getMetadata().getName())).containsExactly(
+                "Warning Failed: Failed to pull image \"busybox\": rpc error: code = NotFound desc = failed to pull and"
+                        + " unpack image \"busybox\": not found",
+                "Normal BackOff: Back-off pulling image \"busybox\"");
+    }
+
+    @Test
+    void aSucceedingJobRecordsNoEvents() throws Exception {
+        batch.createNamespacedJob("ns1", job("quiet", "succeed")).execute();
+
+        assertThat(terminal(batch, "quiet").getType()).isEqualTo("Complete");
+        assertThat(events("quiet")).isEmpty();
+        assertThat(events(pods(core, "quiet").get(0).getMetadata().getName())).isEmpty();
+    }
+
+    @Test
+    void manualJobsAreLeftToTheTestToDrive() throws Exception {
+        batch.createNamespacedJob("ns1", job("driven", "manual")).execute();
+        batch.createNamespacedJob("ns1", job("marker", "succeed")).execute();
+
+        assertThat(terminal(batch, "marker").getType()).isEqualTo("Complete");
+        assertThat(pods(core, "driven")).isEmpty();
+        assertThat(batch.readNamespacedJob("driven", "ns1").execute().getStatus()).isNull();
     }
 
     @Test
