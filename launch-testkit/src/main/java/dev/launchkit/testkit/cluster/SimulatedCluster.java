@@ -1,8 +1,5 @@
 package dev.launchkit.testkit.cluster;
 
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
-import io.fabric8.kubernetes.client.server.mock.Resetable;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -13,8 +10,6 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.internal.MockDispatcher;
-import io.fabric8.mockwebserver.internal.SimpleRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -197,47 +192,10 @@ public final class SimulatedCluster implements AutoCloseable {
         }
     }
 
-    /**
-     * Recorded expectations first, else the CRUD store (what fabric8's mixed dispatcher does, with the indexed store),
-     * plus what a cluster does around storage; {@link #direct} is the simulator's way in.
-     */
-    private final class Dispatcher extends io.fabric8.mockwebserver.http.Dispatcher
-            implements Resetable, CustomResourceAware {
-        private final Map<ServerRequest, Queue<ServerResponse>> expectations;
-        private final MockDispatcher recorded;
-        private final IndexedStore store = new IndexedStore();
-
+    /** The mock's dispatcher plus what a cluster does around storage; {@link #direct} is the simulator's way in. */
+    private final class Dispatcher extends MixedDispatcher {
         Dispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
-            this.expectations = expectations;
-            this.recorded = new MockDispatcher(expectations);
-        }
-
-        private MockResponse answer(RecordedRequest request) {
-            Queue<ServerResponse> queue = expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()),
-                    request.getPath()));
-            return queue != null && !queue.isEmpty() ? recorded.dispatch(request) : store.dispatch(request);
-        }
-
-        @Override
-        public void reset() {
-            store.reset();
-        }
-
-        @Override
-        public void expectCustomResource(CustomResourceDefinitionContext context) {
-            store.expectCustomResource(context);
-        }
-
-        @Override
-        public void shutdown() {
-            recorded.shutdown();
-            store.shutdown();
-        }
-
-        @Override
-        public void releaseResources() {
-            recorded.releaseResources();
-            store.releaseResources();
+            super(expectations);
         }
 
         @Override
@@ -259,7 +217,7 @@ public final class SimulatedCluster implements AutoCloseable {
                         "NotFound", "pods \\\"" + m.group(2) + "\\\" has no log"))
                         : new MockResponse().setResponseCode(200).setBody(log);
             }
-            MockResponse response = answer(request);
+            MockResponse response = super.dispatch(request);
             jobs.observe(request.getMethod(), request.getPath(), text(request.getBody()), response.code(),
                     text(response.getBody()));
             return response;
@@ -270,7 +228,7 @@ public final class SimulatedCluster implements AutoCloseable {
             if (contentType != null) {
                 headers.add("Content-Type", contentType);
             }
-            MockResponse r = answer(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(method), path,
+            MockResponse r = super.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(method), path,
                     headers.build(), new Buffer(body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8))));
             return new JobSimulator.Reply(r.code(), text(r.getBody()));
         }

@@ -221,7 +221,7 @@ class FaultInjectionTest {
         assertThat(first.status.getReason()).isEqualTo("Expired");
         assertThat(cluster.faultCounts().expiredWatches()).isEqualTo(1);
 
-        batch.createNamespacedJob("ns1", job("fresh", "run-forever")).execute();
+        batch.createNamespacedJob("ns1", job("fresh", "manual")).execute(); // no simulator updates to race the replay
         try (Watch<V1Job> again = Watch.createWatch(cluster.apiClient(),
                 batch.listNamespacedJob("ns1").watch(true).resourceVersion("7").buildCall(null), type)) {
             assertThat(again.next().type).isEqualTo("ADDED");
