@@ -140,11 +140,17 @@ final class TrackedRun implements SubmittedRun {
         return completion;
     }
 
+    /**
+     * Adds a listener: it first gets the current status and the warnings given so far (the agent adds its listener
+     * only after {@code track} or {@code adopt} returned, and an adopted run may have warned already), then every
+     * change.
+     */
     @Override
     public void addListener(RunListener listener) {
         synchronized (this) {
             RunStatus current = status;
-            List<String> given = List.copyOf(warnings);
+            // A listener added after the end gets the terminal status only (SubmittedRun's contract).
+            List<String> given = completion.isDone() ? List.of() : List.copyOf(warnings);
             if (!completion.isDone()) {
                 listeners.add(listener);
             }
