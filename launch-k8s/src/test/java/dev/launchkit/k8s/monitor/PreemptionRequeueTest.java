@@ -6,6 +6,7 @@ import static dev.launchkit.k8s.monitor.SimulatedRuns.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.launchkit.core.LaunchSpec;
 import dev.launchkit.core.RunState;
 import dev.launchkit.core.agent.LaunchAgent;
 import dev.launchkit.core.agent.RequeuePolicy;
@@ -45,7 +46,7 @@ class PreemptionRequeueTest {
         agent.start();
     }
 
-    private static dev.launchkit.core.LaunchSpec preemptedSpec() {
+    private static LaunchSpec preemptedSpec() {
         return job("preempt1", "preempted", Map.of(),
                 c -> ((ObjectNode) c.get("spec")).put("backoffLimit", 0)).spec();
     }

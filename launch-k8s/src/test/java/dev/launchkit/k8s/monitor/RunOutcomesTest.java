@@ -6,20 +6,21 @@ import static dev.launchkit.k8s.monitor.SimulatedRuns.job;
 import static dev.launchkit.k8s.render.Fixtures.IMAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.launchkit.core.RunState;
 import dev.launchkit.core.RunStatus;
 import dev.launchkit.core.SubmittedRun;
 import dev.launchkit.k8s.KubernetesRunner;
 import dev.launchkit.k8s.monitor.SimulatedRuns.Recording;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.launchkit.k8s.monitor.status.StatusMappers;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.apis.BatchV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.util.PatchUtils;
-import java.util.Map;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -201,7 +202,7 @@ class RunOutcomesTest {
 
         assertThat(status.state()).isEqualTo(RunState.SUCCEEDED);
         assertThat(seen.statuses).extracting(RunStatus::state).doesNotContain(RunState.FAILED, RunState.PREEMPTED);
-        assertThat(RunOutcomesTest.pods(sim)).isGreaterThanOrEqualTo(2);   // the preempted pod and its replacement
+        assertThat(pods(sim)).isGreaterThanOrEqualTo(2);   // the preempted pod and its replacement
     }
 
     @Test
@@ -215,7 +216,7 @@ class RunOutcomesTest {
 
         assertThat(status.state()).isEqualTo(RunState.SUCCEEDED);
         assertThat(status.message()).isEqualTo("3 of 3 completions succeeded");
-        assertThat(RunOutcomesTest.pods(sim)).isEqualTo(3);
+        assertThat(pods(sim)).isEqualTo(3);
         assertThat(seen.statuses).extracting(RunStatus::message).contains("1 of 3 completions succeeded");
     }
 
@@ -247,7 +248,7 @@ class RunOutcomesTest {
                 RunState.SUCCEEDED);
     }
 
-    private static java.util.function.Consumer<ObjectNode> backoffLimit(int limit) {
+    private static Consumer<ObjectNode> backoffLimit(int limit) {
         return c -> ((ObjectNode) c.get("spec")).put("backoffLimit", limit);
     }
 

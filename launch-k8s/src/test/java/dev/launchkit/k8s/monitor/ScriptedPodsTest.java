@@ -30,6 +30,7 @@ import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodStatus;
 import io.kubernetes.client.util.PatchUtils;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -109,7 +110,7 @@ class ScriptedPodsTest {
      */
     private void createPod(String name, String replicaType, String ownerUid, V1PodStatus status) throws Exception {
         String runId = name.substring("launch-".length(), name.indexOf('-', "launch-".length()));
-        V1ObjectMeta meta = new V1ObjectMeta().name(name).namespace(NAMESPACE).labels(new java.util.HashMap<>(Map.of(
+        V1ObjectMeta meta = new V1ObjectMeta().name(name).namespace(NAMESPACE).labels(new HashMap<>(Map.of(
                 Labels.MONITOR, "true", Labels.OWNER, "launch", Labels.RUN_ID, runId)));
         if (replicaType != null) {
             meta.getLabels().put("training.kubeflow.org/replica-type", replicaType);
