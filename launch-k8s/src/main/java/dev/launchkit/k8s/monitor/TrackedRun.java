@@ -58,6 +58,8 @@ final class TrackedRun implements SubmittedRun {
     private final List<RunListener> listeners = new ArrayList<>();
     private final Map<String, PodState> pods = new LinkedHashMap<>();
     private final Set<String> warned = new HashSet<>();
+    /** The warnings given so far, for listeners added later (an agent adds its own only after track or adopt). */
+    private final List<String> warnings = new ArrayList<>();
     private ObjectStatus objectStatus = ObjectStatus.starting();
     private Instant objectStart;
     private long objectSeenAt = Long.MIN_VALUE;
@@ -138,14 +140,24 @@ final class TrackedRun implements SubmittedRun {
         return completion;
     }
 
+    /**
+     * Adds a listener: it first gets the current status and the warnings given so far (the agent adds its listener
+     * only after {@code track} or {@code adopt} returned, and an adopted run may have warned already), then every
+     * change.
+     */
     @Override
     public void addListener(RunListener listener) {
         synchronized (this) {
             RunStatus current = status;
+            // A listener added after the end gets the terminal status only (SubmittedRun's contract).
+            List<String> given = completion.isDone() ? List.of() : List.copyOf(warnings);
             if (!completion.isDone()) {
                 listeners.add(listener);
             }
-            callbacks.execute(() -> listener.status(current));
+            callbacks.execute(() -> {
+                listener.status(current);
+                given.forEach(listener::warning);
+            });
         }
     }
 
@@ -233,8 +245,16 @@ final class TrackedRun implements SubmittedRun {
             objectSeenAt = receivedNanos;
             objectStart = startOf(object);
             ObjectStatus s = monitor.mappers().map(object);
+            if (deleted && !s.isTerminal() && cancelIntent != null) {
+                // Our own delete (cancel, start timeout): end as intended, not re-judged from the pods, so a timed-out
+                // run is StartTimeout (its message names the pod's problem) whichever of the delete call and
+                // the watch event comes first.
+                objectStatus = cancelIntent;
+                end(cancelIntent, false);
+                return;
+            }
             if (deleted && !s.isTerminal()) {
-                s = cancelIntent != null ? cancelIntent : deletedStatus();
+                s = deletedStatus();
             }
             objectStatus = s;
             evaluate();
@@ -247,8 +267,12 @@ final class TrackedRun implements SubmittedRun {
             if (ending) {
                 return;
             }
-            objectStatus = objectStatus.isTerminal() ? objectStatus
-                    : cancelIntent != null ? cancelIntent : deletedStatus();
+            if (!objectStatus.isTerminal() && cancelIntent != null) {
+                objectStatus = cancelIntent;
+                end(cancelIntent, false);
+                return;
+            }
+            objectStatus = objectStatus.isTerminal() ? objectStatus : deletedStatus();
             evaluate();
         }
     }
@@ -395,6 +419,7 @@ final class TrackedRun implements SubmittedRun {
         }
         String message = monitor.mask(text);
         LOG.info("run {}: {}", runId, message);
+        warnings.add(message);
         List<RunListener> targets = List.copyOf(listeners);
         callbacks.execute(() -> targets.forEach(l -> l.warning(message)));
     }
@@ -405,6 +430,7 @@ final class TrackedRun implements SubmittedRun {
         }
         String message = monitor.mask(f.message());
         LOG.info("run {}: {}", runId, message);
+        warnings.add(message);
         List<RunListener> targets = List.copyOf(listeners);
         callbacks.execute(() -> targets.forEach(l -> l.warning(message)));
     }
@@ -423,8 +449,10 @@ final class TrackedRun implements SubmittedRun {
         }
         Instant now = monitor.now();
         // A run found again after a restart has been starting since its object started, not since the agent did;
-        // one that was queued (Kueue) starts the clock when it leaves the queue.
-        startingSince = first && objectStart != null && objectStart.isBefore(now) ? objectStart : now;
+        // one that was queued (Kueue) starts the clock when it leaves the queue. Object timestamps have one-second
+        // precision, so an object that started within the last second counts as starting now: otherwise a
+        // just-created run would lose up to a second of a short timeout.
+        startingSince = first && objectStart != null && objectStart.isBefore(now.minusSeconds(1)) ? objectStart : now;
         Duration delay = Duration.between(now, startingSince.plus(monitor.settings().startTimeout()));
         startTimer = monitor.schedule(this::onStartTimer, delay.isNegative() ? Duration.ZERO : delay);
     }

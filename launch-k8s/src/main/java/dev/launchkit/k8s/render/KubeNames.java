@@ -41,6 +41,16 @@ public final class KubeNames {
         return dnsLabel("launch-" + runId);
     }
 
+    /**
+     * The main object's name for one attempt of a run: {@link #objectName(String)} for the first, and
+     * {@code launch-<run id>-r<n>} for the n-th resume of a preempted run ({@code _resume_count}). The resumed
+     * attempt keeps the run id but needs an object of its own: under the first name it would meet (409) and adopt
+     * the preempted object, which is already over.
+     */
+    public static String objectName(String runId, int resumeCount) {
+        return resumeCount <= 0 ? objectName(runId) : dnsLabel("launch-" + runId + "-r" + resumeCount);
+    }
+
     /** The per-run API-key Secret: {@code wandb-api-key-<run id>}. */
     public static String apiKeySecretName(String runId) {
         return dnsLabel("wandb-api-key-" + runId);

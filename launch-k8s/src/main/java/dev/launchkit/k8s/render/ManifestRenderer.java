@@ -361,7 +361,7 @@ public final class ManifestRenderer {
         ObjectNode meta = JsonTrees.object(manifest, "metadata");
         String name = meta.path("name").asText("");
         if (name.isEmpty()) {
-            name = KubeNames.objectName(job.runId());
+            name = KubeNames.objectName(job.runId(), job.spec().resumeCount());
         } else if (batch ? !KubeNames.isDnsLabel(name) : !KubeNames.isDnsSubdomain(name)) {
             throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.metadata.name: '" + name + "' is not a "
                     + "valid " + (batch ? "Job name (RFC 1123 label: lower-case letters, digits and '-', at most 63 "

@@ -38,4 +38,12 @@ class KubeNamesTest {
         assertThat(KubeNames.labelValue("my agent/1")).matches("my-agent-1-[0-9a-f]{8}");
         assertThat(KubeNames.labelValue("_x_")).matches("x-[0-9a-f]{8}");
     }
+
+    @Test
+    void aResumedAttemptOfARunGetsANameOfItsOwnAndTheFirstAttemptKeepsThePlainOne() {
+        assertThat(KubeNames.objectName("k3x9p2aa", 0)).isEqualTo("launch-k3x9p2aa");
+        assertThat(KubeNames.objectName("k3x9p2aa", 1)).isEqualTo("launch-k3x9p2aa-r1");
+        assertThat(KubeNames.objectName("k3x9p2aa", 5)).isEqualTo("launch-k3x9p2aa-r5");
+        assertThat(KubeNames.isDnsLabel(KubeNames.objectName("x".repeat(70), 3))).isTrue();
+    }
 }
