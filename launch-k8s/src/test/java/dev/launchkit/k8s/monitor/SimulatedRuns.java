@@ -18,7 +18,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.slf4j.LoggerFactory;
 
 /**
  * Test support: a simulated cluster plus the real {@link KubernetesRunner} and {@link KubernetesRunMonitor} on it,
@@ -122,20 +121,10 @@ final class SimulatedRuns implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops the cluster, then the runners. fabric8's mock server ends each closed watch by waiting, on its event
-     * loop, for the watch's sender, which may itself wait for that event loop (WatchEventsListener.onFailure): with
-     * events in flight its shutdown then times out. That is the mock's teardown, not the code under test, so it
-     * is logged and the test's result stands.
-     */
+    /** Stops the cluster (which tolerates the mock server's own stop timeout), then the runners. */
     @Override
     public void close() {
-        try {
-            cluster.close();
-        } catch (IllegalStateException e) {
-            LoggerFactory.getLogger(SimulatedRuns.class).warn("the mock API server did not stop cleanly: {}",
-                    e.toString());
-        }
+        cluster.close();
         synchronized (runners) {
             runners.forEach(KubernetesRunner::close);
         }

@@ -363,7 +363,15 @@ public final class SimulatedCluster implements AutoCloseable {
             kubelet.shutdownNow();
         }
         if (server != null) {
-            server.destroy();
+            try {
+                server.destroy();
+            } catch (IllegalStateException e) {
+                // fabric8's watch listener waits on the server's event loop when a stream closes mid-send, so the
+                // server's own 10 s stop timeout can expire; its port and threads are gone either way, and a test's
+                // result must not depend on it.
+                System.getLogger(SimulatedCluster.class.getName()).log(System.Logger.Level.WARNING,
+                        "the mock API server did not stop cleanly: " + e);
+            }
         }
     }
 }

@@ -156,7 +156,9 @@ final class WatchBridge implements Interceptor {
             before.run();
             open.remove(this);
             WebSocket s = socket;
-            if (s != null) {
+            // A normal close frame, not a reset: fabric8's server treats a reset as a failure and waits on its event
+            // loop for seconds; close() is false when the socket is already closing, then cancel frees it.
+            if (s != null && !s.close(1000, null)) {
                 s.cancel();
             }
             synchronized (sink) {
