@@ -11,6 +11,12 @@ final class ReliabilityFigures {
     private ReliabilityFigures() {
     }
 
+    /** Every suite at full or quick size; false when one saw a lost, duplicated or wrong run. */
+    static boolean all(boolean quick, long seed, Path work, Figures f) throws Exception {
+        KillRestartSuite.Settings base = quick ? KillRestartSuite.Settings.quick() : KillRestartSuite.Settings.full();
+        return killRestart(base.withSeed(seed), work.resolve("kill"), f);
+    }
+
     static boolean killRestart(KillRestartSuite.Settings s, Path work, Figures f) throws Exception {
         Files.createDirectories(work);
         KillRestartSuite.Result r = KillRestartSuite.run(s, work);

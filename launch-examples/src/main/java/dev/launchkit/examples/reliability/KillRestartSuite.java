@@ -3,11 +3,9 @@ package dev.launchkit.examples.reliability;
 import dev.launchkit.testkit.cluster.SimulatedCluster;
 import io.kubernetes.client.openapi.ApiException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +29,10 @@ public final class KillRestartSuite {
                            long seed) {
         public static Settings full() {
             return new Settings(500, 20, 16, Duration.ofMillis(2500), Duration.ofMillis(100), Duration.ofMinutes(5), 9L);
+        }
+
+        public Settings withSeed(long value) {
+            return new Settings(runs, kills, maxJobs, maxKillDelay, step, finish, value);
         }
 
         public static Settings quick() {
@@ -61,9 +63,10 @@ public final class KillRestartSuite {
             for (int i = 0; i <= s.kills(); i++) {
                 boolean last = i == s.kills();
                 Path log = work.resolve("agent-" + i + ".log");
-                Process p = start(cluster.url(), w, s.maxJobs(), log);
+                Process p = ChildJvm.start(ChildAgent.class, "256m", log, cluster.url(), w.root().toString(),
+                        w.queue(), NAMESPACE, Integer.toString(s.maxJobs()));
                 try {
-                    if (!awaitStarted(p, log, Duration.ofSeconds(60))) {
+                    if (ChildJvm.awaitLine(p, log, "STARTED", Duration.ofSeconds(60)).isEmpty()) {
                         crashes++;
                         continue;
                     }
@@ -93,29 +96,6 @@ public final class KillRestartSuite {
             Workload.Outcome outcome = w.verify(cluster.apiClient());
             return new Result(outcome, kills, crashes, points, (System.nanoTime() - started) / 1e9);
         }
-    }
-
-    private static Process start(String url, Workload w, int maxJobs, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-DLAUNCHKIT_LOG_LEVEL=WARN", "-cp", classpath, ChildAgent.class.getName(), url, w.root().toString(),
-                w.queue(), NAMESPACE, Integer.toString(maxJobs)));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static boolean awaitStarted(Process p, Path log, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains("STARTED")) {
-                return true;
-            }
-            if (!p.isAlive()) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return false;
     }
 
     /** How far the items in flight got when the kill came: taken (no ack), acked (no Job yet), submitted. */
