@@ -172,4 +172,29 @@ class SimulatedClusterTest {
         TimeUnit.MILLISECONDS.sleep(150); // let the simulator tick a few times; its requests must not count
         assertThat(cluster.requestCount() - before).isEqualTo(2);
     }
+
+    @Test
+    void openWatchCountFollowsClientWatchesOpenedAndClosed() throws Exception {
+        long openedBefore = cluster.watchOpenedTotal();
+        var type = new com.google.gson.reflect.TypeToken<Watch.Response<V1Job>>() { }.getType();
+        Watch<V1Job> first = Watch.createWatch(cluster.apiClient(),
+                batch.listNamespacedJob("ns1").watch(true).buildCall(null), type);
+        Watch<V1Job> second = Watch.createWatch(cluster.apiClient(),
+                batch.listNamespacedJob("ns1").watch(true).buildCall(null), type);
+        Watch<V1Pod> third = Watch.createWatch(cluster.apiClient(),
+                core.listNamespacedPod("ns1").watch(true).buildCall(null),
+                new com.google.gson.reflect.TypeToken<Watch.Response<V1Pod>>() { }.getType());
+        try {
+            assertThat(cluster.openWatchCount()).isEqualTo(3);
+            second.close();
+            second.close(); // closing twice must not count twice
+            assertThat(await(() -> cluster.openWatchCount() == 2 ? Boolean.TRUE : null, Duration.ofSeconds(5)))
+                    .isTrue();
+            assertThat(cluster.watchOpenedTotal() - openedBefore).isEqualTo(3);
+        } finally {
+            first.close();
+            third.close();
+        }
+        assertThat(await(() -> cluster.openWatchCount() == 0 ? Boolean.TRUE : null, Duration.ofSeconds(5))).isTrue();
+    }
 }
