@@ -1,6 +1,7 @@
 package dev.launchkit.examples.bench;
 
 import dev.launchkit.examples.reliability.ChildJvm;
+import dev.launchkit.examples.reliability.ClusterGateway;
 import dev.launchkit.testkit.cluster.SimulatedCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,16 +23,18 @@ public final class TrackingBench {
     /** Runs {@code n} runs through their lives and adds the row. */
     public static void run(int n, Path work, Figures figures) throws Exception {
         Duration step = Duration.ofMillis(Math.max(1000, Math.min(120_000, n * 8L)));
-        try (SimulatedCluster cluster = SimulatedCluster.start(step)) {
+        try (SimulatedCluster cluster = SimulatedCluster.start(step);
+             ClusterGateway gateway = ClusterGateway.start(cluster)) {
             cluster.createNamespace("bench");
             Path log = work.resolve("tracking-" + n + ".log");
             String heap = n > 2000 ? "1g" : "512m";
-            Process p = ChildJvm.start(TrackingChild.class, heap, log, cluster.url(), Integer.toString(n), "bench",
+            Process p = ChildJvm.start(TrackingChild.class, heap, log, gateway.url(), Integer.toString(n), "bench",
                     "succeed");
             try {
                 Duration timeout = Duration.ofMinutes(15);
                 String tracking = ChildJvm.awaitLine(p, log, "TRACKING", timeout).orElseThrow(() ->
                         new IllegalStateException("the tracking agent did not report its figures; see " + log));
+                int openWatches = cluster.openWatchCount();
                 String ended = ChildJvm.awaitLine(p, log, "ENDED", timeout).orElseThrow(() ->
                         new IllegalStateException("the tracking agent's runs did not all end; see " + log));
                 long requests = cluster.requestCount();
@@ -43,6 +46,7 @@ public final class TrackingBench {
                         .put(row, "heap_after_gc_mb", Double.parseDouble(t.get("heap_mb")))
                         .put(row, "threads", Integer.parseInt(t.get("threads")))
                         .put(row, "watches", Integer.parseInt(t.get("watches")))
+                        .put(row, "watch_connections", openWatches)
                         .put(row, "requests_per_run", (double) requests / n)
                         .put(row, "not_done", Integer.parseInt(e.get("not_done")))
                         .put(row, "target", "heap<=256MB watches!=f(n) requests<=4");

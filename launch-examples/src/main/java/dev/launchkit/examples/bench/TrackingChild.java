@@ -11,7 +11,7 @@ import dev.launchkit.core.queue.ItemResult;
 import dev.launchkit.core.queue.ItemState;
 import dev.launchkit.core.queue.QueueDefinition;
 import dev.launchkit.core.queue.memory.MemoryQueue;
-import dev.launchkit.examples.reliability.ClusterClients;
+import dev.launchkit.examples.reliability.ChildAgent;
 import dev.launchkit.k8s.KubernetesRunner;
 import dev.launchkit.k8s.monitor.KubernetesRunMonitor;
 import dev.launchkit.k8s.monitor.MonitorSettings;
@@ -49,7 +49,7 @@ public final class TrackingChild {
         });
         LaunchContext ctx = new LaunchContext(Clock.systemUTC(), scheduler, Map.of(), new SecretMasker(),
                 new AgentListener() { }, Optional.empty(), Optional.empty());
-        ApiClient client = ClusterClients.connect(url);
+        ApiClient client = ChildAgent.connect(url);
         KubernetesRunMonitor monitor = KubernetesRunMonitor.builder(client, ctx).owner("launchkit-agent")
                 .settings(MonitorSettings.from(ConfigNode.empty("defaults"), ctx)).build();
         KubernetesRunner runner = KubernetesRunner.builder(ctx).apiClient(client).agentNamespace(namespace)

@@ -27,6 +27,7 @@ final class ReliabilityFigures {
                 .put(row, "double_reports", o.doubleReports()).put(row, "crashes", r.crashes())
                 .put(row, "kill_points", r.killPoints().toString().replace(" ", ""))
                 .put(row, "seconds", r.seconds());
+        o.problems().forEach(p -> System.out.println("  " + p));
         return o.clean() && r.crashes() == 0;
     }
 }

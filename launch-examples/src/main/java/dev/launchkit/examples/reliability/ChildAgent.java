@@ -15,13 +15,20 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The agent process the kill/restart suite kills: a directory queue, the kubernetes runner against the parent's
- * simulated cluster, at most {@code maxJobs} runs at once. Prints {@code STARTED} once runs of a previous process were
+ * simulated cluster (through its {@link ClusterGateway}), at most {@code maxJobs} runs at once. Prints {@code STARTED} once runs of a previous process were
  * adopted and polling began, then runs until it is killed.
  *
  * <p>Arguments: {@code <cluster-url> <queue-root> <queue> <namespace> <max-jobs>}.
  */
 public final class ChildAgent {
     private ChildAgent() {
+    }
+
+    /** The official client for an API server at {@code url} (the parent's {@link ClusterGateway}). */
+    public static io.kubernetes.client.openapi.ApiClient connect(String url) {
+        io.kubernetes.client.openapi.ApiClient c = new io.kubernetes.client.openapi.ApiClient().setBasePath(url);
+        c.setHttpClient(c.getHttpClient().newBuilder().readTimeout(Duration.ofSeconds(60)).build());
+        return c;
     }
 
     public static void main(String[] args) throws Exception {
@@ -37,7 +44,7 @@ public final class ChildAgent {
         });
         LaunchContext ctx = new LaunchContext(Clock.systemUTC(), scheduler, Map.of(), new SecretMasker(),
                 new dev.launchkit.core.AgentListener() { }, Optional.empty(), Optional.empty());
-        KubernetesRunner runner = KubernetesRunner.builder(ctx).apiClient(ClusterClients.connect(url))
+        KubernetesRunner runner = KubernetesRunner.builder(ctx).apiClient(connect(url))
                 .agentNamespace(namespace).build();
         LaunchAgent agent = LaunchAgent.builder().name("reliability").context(ctx)
                 .queue(new DirectoryQueues(root).open(queue)).runner(runner).maxJobs(maxJobs)

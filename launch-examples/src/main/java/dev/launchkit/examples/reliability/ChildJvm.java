@@ -16,11 +16,17 @@ public final class ChildJvm {
 
     /** Starts {@code main} with {@code -Xmx<heap>} and the arguments; stdout and stderr go to {@code log}. */
     public static Process start(Class<?> main, String heap, Path log, String... args) throws IOException {
+        return start(main, heap, "WARN", log, args);
+    }
+
+    /** As {@link #start(Class, String, Path, String...)}, logging at {@code logLevel}. */
+    public static Process start(Class<?> main, String heap, String logLevel, Path log, String... args)
+            throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Under surefire the JVM's own class path may be a manifest-only booter jar; the test class path is the list.
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-DLAUNCHKIT_LOG_LEVEL=WARN", "-cp", classpath, main.getName()));
+                "-XX:+UseSerialGC", "-DLAUNCHKIT_LOG_LEVEL=" + logLevel, "-cp", classpath, main.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

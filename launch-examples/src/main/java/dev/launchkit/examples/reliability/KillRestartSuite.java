@@ -57,13 +57,14 @@ public final class KillRestartSuite {
         points.put("submitted", 0);
         int crashes = 0;
         int kills = 0;
-        try (SimulatedCluster cluster = SimulatedCluster.start(s.step())) {
+        try (SimulatedCluster cluster = SimulatedCluster.start(s.step());
+             ClusterGateway gateway = ClusterGateway.start(cluster)) {
             cluster.createNamespace(NAMESPACE);
             Workload w = new Workload(work.resolve("queues"), "rel", NAMESPACE).push(s.runs());
             for (int i = 0; i <= s.kills(); i++) {
                 boolean last = i == s.kills();
                 Path log = work.resolve("agent-" + i + ".log");
-                Process p = ChildJvm.start(ChildAgent.class, "256m", log, cluster.url(), w.root().toString(),
+                Process p = ChildJvm.start(ChildAgent.class, "256m", "INFO", log, gateway.url(), w.root().toString(),
                         w.queue(), NAMESPACE, Integer.toString(s.maxJobs()));
                 try {
                     if (ChildJvm.awaitLine(p, log, "STARTED", Duration.ofSeconds(60)).isEmpty()) {

@@ -33,7 +33,7 @@ public final class Workload {
 
     /** What became of the workload. */
     public record Outcome(int runs, int ended, int lost, int duplicated, int wrongOutcome, int doubleReports,
-                          int jobs) {
+                          int jobs, java.util.List<String> problems) {
         /** Every run reached exactly one true terminal report, none lost, none submitted twice. */
         public boolean clean() {
             return ended == runs && lost == 0 && duplicated == 0 && wrongOutcome == 0 && doubleReports == 0;
@@ -115,6 +115,7 @@ public final class Workload {
         int wrong = 0;
         int doubleReports = 0;
         Path dir = root().resolve(queue);
+        java.util.List<String> problems = new java.util.ArrayList<>();
         for (Map.Entry<String, ItemState> e : expected.entrySet()) {
             String id = e.getKey();
             Optional<ItemResult> r = queues.status(queue, id);
@@ -123,24 +124,31 @@ public final class Workload {
             int inFailed = Files.exists(dir.resolve("failed").resolve(id)) ? 1 : 0;
             int inOpen = Files.exists(dir.resolve("pending").resolve(id))
                     || Files.exists(dir.resolve("running").resolve(id)) ? 1 : 0;
+            int j = jobs.getOrDefault(id, 0);
+            String where = id + " (done " + inDone + ", failed " + inFailed + ", open " + inOpen + ", jobs " + j
+                    + ", result " + r.map(x -> x.state() + " run " + x.runId().orElse("-")).orElse("none") + ")";
             if (isEnded && inDone + inFailed == 1 && inOpen == 0) {
                 ended++;
             } else if (inDone + inFailed + inOpen > 1) {
                 doubleReports++;
+                problems.add("reported twice: " + where);
             } else {
                 lost++;
+                problems.add("lost: " + where);
             }
-            int j = jobs.getOrDefault(id, 0);
             if (j > 1) {
                 duplicated++;
+                problems.add("submitted twice: " + where);
             } else if (j == 0 && isEnded) {
                 wrong++; // ended without ever running: a report no run backs
+                problems.add("ended without a run: " + where);
             }
             if (isEnded && r.get().state() != e.getValue()) {
                 wrong++;
+                problems.add("wrong outcome, expected " + e.getValue() + ": " + where);
             }
         }
         int total = jobs.values().stream().mapToInt(Integer::intValue).sum();
-        return new Outcome(expected.size(), ended, lost, duplicated, wrong, doubleReports, total);
+        return new Outcome(expected.size(), ended, lost, duplicated, wrong, doubleReports, total, problems);
     }
 }
