@@ -82,6 +82,18 @@ public interface Queue extends AutoCloseable {
     }
 
     /**
+     * Called once at start, after the runs that outlived a previous agent were adopted (and their items
+     * {@link #recover recovered}): puts back on the queue the items a dead agent had taken but never got a run for,
+     * so a crash between taking an item and submitting its run loses nothing. Queues whose server does this
+     * (W&B) keep the default, which does nothing.
+     *
+     * @return how many items were put back
+     */
+    default int releaseAbandoned() {
+        return 0;
+    }
+
+    /**
      * Tells the queue what the agent is doing ({@code POLLING}, {@code RUNNING}, {@code STOPPED}), for queues
      * that show agent status to users (W&B {@code updateLaunchAgent}). Called on changes and periodically.
      */

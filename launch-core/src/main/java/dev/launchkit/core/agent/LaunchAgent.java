@@ -159,14 +159,35 @@ public final class LaunchAgent implements AutoCloseable {
         if (loop != null) {
             throw new IllegalStateException("agent " + name + " was already started");
         }
-        adoptRuns();
+        if (adoptRuns()) {
+            releaseAbandoned();
+        } else {
+            LOG.warn("agent {}: not every runner could list its runs, so items a previous agent left taken stay "
+                    + "where they are (putting them back could start a run twice)", name);
+        }
         Thread t = new Thread(this::pollLoop, "launch-agent-" + name + "-poll");
         t.setDaemon(true);
         loop = t;
         t.start();
     }
 
-    private void adoptRuns() {
+    private void releaseAbandoned() {
+        for (Queue q : queues) {
+            try {
+                int n = q.releaseAbandoned();
+                if (n > 0) {
+                    LOG.info("queue {}: {} items a previous agent took but never started are pending again", q.name(), n);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("queue {}: could not put back the items of a previous agent: {}", q.name(),
+                        context.masker().mask(e.toString()));
+            }
+        }
+    }
+
+    /** Adopts what every runner lists; false when a runner could not list its runs. */
+    private boolean adoptRuns() {
+        boolean complete = true;
         Map<String, Queue> byName = new LinkedHashMap<>();
         queues.forEach(q -> byName.put(q.name(), q));
         for (Runner runner : new ArrayList<>(runners.values())) {
@@ -175,6 +196,7 @@ public final class LaunchAgent implements AutoCloseable {
                 found = runner.adopt();
             } catch (RuntimeException e) {
                 LOG.warn("runner {} could not list runs to adopt: {}", runner.type(), context.masker().mask(e.toString()));
+                complete = false;
                 continue;
             }
             for (SubmittedRun run : found) {
@@ -198,6 +220,7 @@ public final class LaunchAgent implements AutoCloseable {
                 });
             }
         }
+        return complete;
     }
 
     private void pollLoop() {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code launch-agent} command: run, render, validate and demo. */
 @Command(name = "launch-agent", mixinStandardHelpOptions = true, version = "LaunchKit launch-agent 0.1.0",
         description = "A W&B-compatible launch agent for Kubernetes, on the JVM.",
-        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BenchCommand.class, RenderCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BenchCommand.class, ReliabilityCommand.class, RenderCommand.class})
 public final class LaunchAgentCli implements Runnable {
 
     @Override

@@ -20,6 +20,10 @@ import dev.launchkit.core.queue.QueueDefinition;
 import dev.launchkit.core.queue.QueueJobs;
 import dev.launchkit.core.queue.TemplateVariableException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -65,12 +69,18 @@ import org.slf4j.LoggerFactory;
  *   <li>A file that cannot be read (broken JSON or YAML, tabs, wrong types, unknown template variables, no image) is
  *       moved to {@code failed/} with a result naming the file, line and problem; the queue goes on.</li>
  *   <li>An agent that dies leaves its items in {@code running/}: nothing is lost. {@link #recover} finds such an item
- *       for a run that survived; {@link #release} puts one back in {@code pending/}.</li>
+ *       for a run that survived; {@link #release} puts one back in {@code pending/}; {@link #releaseAbandoned} does
+ *       that for every item whose taker is dead.</li>
  * </ul>
  *
  * <p>Order: by priority (unless {@code queue.yaml} disables it), then file modification time, then name. New files
  * are noticed through a {@link WatchService} (inotify on Linux) and, as a fallback for file systems that do not
  * report changes, by listing the folder every {@code pollInterval}.
+ *
+ * <h2>Who holds an item</h2>
+ * Each open queue holds a lease: {@code .agents/<id>.lock} with an OS file lock, which the OS drops when the process
+ * dies, however it dies. A taken item names its holder in {@code running/.<item>.owner}. So a restarted agent can
+ * tell the items of a dead agent (lock free) from those of a live one on the same folder (lock held).
  *
  * <p>Thread-safe: {@code poll} is meant for one thread at a time; reports may come from any thread.
  */
@@ -85,6 +95,10 @@ public final class DirectoryQueue implements Queue {
     private final Object reportLock = new Object();
     private final Object pollLock = new Object();
     private final WatchService watcher;
+    private final Path leases;
+    private final String leaseId;
+    private final FileChannel leaseChannel;
+    private final FileLock lease;
     private List<QueueFolder.Candidate> snapshot = List.of();
     private int cursor;
     private long listedAt;
@@ -98,6 +112,17 @@ public final class DirectoryQueue implements Queue {
         folder.createFolders();
         folder.definition();
         folder.tidy();
+        this.leases = folder.dir.resolve(".agents");
+        this.leaseId = Long.toHexString(random.nextLong() & Long.MAX_VALUE);
+        try {
+            Files.createDirectories(leases);
+            this.leaseChannel = FileChannel.open(leases.resolve(leaseId + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            this.lease = leaseChannel.lock();
+        } catch (IOException e) {
+            throw new QueueException("cannot take a lease on queue folder " + folder.dir + " (" + e
+                    + "); the agent needs write access to it", e);
+        }
         this.watcher = watch(folder.pending);
     }
 
@@ -231,6 +256,7 @@ public final class DirectoryQueue implements Queue {
         } catch (NoSuchFileException e) {
             return Optional.empty(); // another agent took it first
         }
+        hold(fileName);
         return open(fileName, c.priority());
     }
 
@@ -356,6 +382,7 @@ public final class DirectoryQueue implements Queue {
         }
         try {
             Job job = load(itemId, runId).job();
+            hold(itemId);
             update(itemId, r -> r.runId().isPresent() ? r : r.acked(runId, clock.instant()));
             return Optional.of(job);
         } catch (RuntimeException e) {
@@ -385,6 +412,7 @@ public final class DirectoryQueue implements Queue {
             try {
                 QueueFolder.move(file, folder.pending.resolve(target));
                 Files.deleteIfExists(folder.running.resolve(itemId + QueueFolder.RESULT_SUFFIX));
+                Files.deleteIfExists(ownerFile(itemId));
             } catch (NoSuchFileException e) {
                 return false;
             } catch (IOException e) {
@@ -433,14 +461,112 @@ public final class DirectoryQueue implements Queue {
             QueueFolder.move(file, target.resolve(itemId));
             QueueFolder.move(folder.running.resolve(itemId + QueueFolder.RESULT_SUFFIX),
                     target.resolve(itemId + QueueFolder.RESULT_SUFFIX));
+            Files.deleteIfExists(ownerFile(itemId));
         } catch (NoSuchFileException e) {
             LOG.warn("queue {}: item {} moved away while ending it: {}", name(), itemId, e.getMessage());
+        } catch (IOException e) {
+            LOG.warn("queue {}: could not remove the holder mark of ended item {}: {}", name(), itemId, e.toString());
+        }
+    }
+
+    /**
+     * Puts back in {@code pending/} every item in {@code running/} whose taker died before its run was adopted: its
+     * holder's lease is free, or it names no holder (the taker died between the rename and the mark) and no other
+     * agent holds a lease on this folder. Call it after the runs that survived were adopted ({@link #recover} makes
+     * this queue their holder), so only items that never got a run, or whose run is gone, are run again.
+     *
+     * @return how many items were put back
+     */
+    @Override
+    public int releaseAbandoned() {
+        int released = 0;
+        for (String item : running()) {
+            Optional<String> owner = readOwner(item);
+            boolean abandoned = owner.isPresent() ? !owner.get().equals(leaseId) && !leaseAlive(owner.get())
+                    : !otherLeaseAlive();
+            if (abandoned && release(item)) {
+                LOG.info("queue {}: item {} was taken by an agent that died before its run started; it is pending "
+                        + "again", name(), item);
+                released++;
+            }
+        }
+        return released;
+    }
+
+    private Path ownerFile(String itemId) {
+        return folder.running.resolve("." + itemId + ".owner");
+    }
+
+    /** Marks this queue instance as the holder of a taken item. */
+    private void hold(String itemId) {
+        try {
+            Files.writeString(ownerFile(itemId), leaseId);
+        } catch (IOException e) {
+            throw new QueueException("cannot mark item " + itemId + " as taken in " + folder.running + ": " + e, e);
+        }
+    }
+
+    private Optional<String> readOwner(String itemId) {
+        try {
+            String id = Files.readString(ownerFile(itemId)).strip();
+            return id.isEmpty() ? Optional.empty() : Optional.of(id);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new QueueException("cannot read the holder of item " + itemId + ": " + e, e);
+        }
+    }
+
+    /** Whether the agent with this lease id is alive: its lock file is locked by a process (or this JVM). */
+    private boolean leaseAlive(String id) {
+        if (id.equals(leaseId)) {
+            return true;
+        }
+        Path lock = leases.resolve(id + ".lock");
+        if (!Files.exists(lock)) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                return true; // another process holds it
+            }
+            l.release();
+            Files.deleteIfExists(lock); // a dead agent's lease: tidy it
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // another queue instance in this JVM holds it
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            // Cannot tell: treat as alive, so an item is never run twice.
+            LOG.warn("queue {}: cannot check lease {}: {}", name(), lock, e.toString());
+            return true;
+        }
+    }
+
+    private boolean otherLeaseAlive() {
+        try (java.util.stream.Stream<Path> files = Files.list(leases)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".lock"))
+                    .map(n -> n.substring(0, n.length() - ".lock".length()))
+                    .filter(id -> !id.equals(leaseId)).toList().stream().anyMatch(this::leaseAlive);
+        } catch (IOException e) {
+            return true;
         }
     }
 
     /** Stops watching the folder. */
     @Override
     public void close() {
+        try {
+            if (lease.isValid()) {
+                lease.release();
+                leaseChannel.close();
+                Files.deleteIfExists(leases.resolve(leaseId + ".lock"));
+            }
+        } catch (IOException e) {
+            LOG.debug("releasing the lease on {}: {}", folder.dir, e.toString());
+        }
         if (watcher != null) {
             try {
                 watcher.close();

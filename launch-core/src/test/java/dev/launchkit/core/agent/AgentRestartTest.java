@@ -1,0 +1,102 @@
+package dev.launchkit.core.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.launchkit.core.Job;
+import dev.launchkit.core.LaunchContext;
+import dev.launchkit.core.LaunchSpec;
+import dev.launchkit.core.RunState;
+import dev.launchkit.core.RunStatus;
+import dev.launchkit.core.Runner;
+import dev.launchkit.core.SubmittedRun;
+import dev.launchkit.core.queue.ItemState;
+import dev.launchkit.core.queue.QueueDefinition;
+import dev.launchkit.core.queue.directory.DirectoryQueue;
+import dev.launchkit.core.queue.directory.DirectoryQueues;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A restarted agent on a directory queue: runs that survived are adopted, items that never got a run run again. */
+class AgentRestartTest {
+    private static final LaunchSpec SPEC = LaunchSpec.parse("{\"entity\":\"team\",\"project\":\"p\","
+            + "\"resource\":\"scripted\",\"docker\":{\"docker_image\":\"python:3.11\"}}");
+
+    @TempDir
+    Path root;
+
+    @Test
+    void restartedAgentRunsItemsTakenButNeverSubmittedAndAdoptsTheRestWithoutRunningThemTwice() throws Exception {
+        DirectoryQueues queues = new DirectoryQueues(root);
+        queues.upsert(QueueDefinition.bare("q"));
+        String neverSubmitted = queues.push("q", SPEC.with("name", "lost-at-submit"));
+        String survived = queues.push("q", SPEC.with("name", "survived"));
+        // The first agent takes both, submits one, and dies (its lease goes with its queue).
+        DirectoryQueue first = queues.open("q");
+        Job a = first.poll(Duration.ofMillis(100)).orElseThrow();
+        Job b = first.poll(Duration.ofMillis(100)).orElseThrow();
+        first.ack(a, a.runId());
+        first.ack(b, b.runId());
+        Job submitted = a.itemId().equals(survived) ? a : b;
+        first.close();
+
+        ScriptedRunner runner = new ScriptedRunner();
+        runner.autoFinish = RunStatus.of(RunState.SUCCEEDED);
+        ScriptedRunner.Run alive = new ScriptedRunner.Run(submitted.runId(), submitted.itemId(), "q");
+        runner.toAdopt.add(alive);
+        try (LaunchAgent agent = LaunchAgent.builder().runner(runner).queue(queues.open("q")).maxJobs(-1)
+                .pollWait(Duration.ofMillis(20)).defaultResource("scripted")
+                .context(LaunchContext.basic(Map.of())).build()) {
+            agent.start();
+            Await.until(() -> runner.submittedOrder.contains(neverSubmitted), () -> "resubmission of the lost item");
+            alive.finish(RunStatus.of(RunState.SUCCEEDED));
+            Await.until(() -> queues.status("q", survived).map(r -> r.state() == ItemState.DONE).orElse(false)
+                    && queues.status("q", neverSubmitted).map(r -> r.state() == ItemState.DONE).orElse(false),
+                    () -> "both items done");
+        }
+        assertThat(runner.submittedOrder).as("the adopted run is not submitted again").containsExactly(neverSubmitted);
+    }
+
+    @Test
+    void itemsStayTakenWhenARunnerCannotListItsRuns() throws Exception {
+        DirectoryQueues queues = new DirectoryQueues(root);
+        queues.upsert(QueueDefinition.bare("q"));
+        String item = queues.push("q", SPEC);
+        DirectoryQueue first = queues.open("q");
+        Job job = first.poll(Duration.ofMillis(100)).orElseThrow();
+        first.ack(job, job.runId());
+        first.close();
+        ScriptedRunner scripted = new ScriptedRunner();
+        scripted.autoFinish = RunStatus.of(RunState.SUCCEEDED);
+        Runner runner = new Runner() {
+            @Override
+            public String type() {
+                return "scripted";
+            }
+
+            @Override
+            public SubmittedRun submit(Job j, dev.launchkit.core.ImageRef image) {
+                return scripted.submit(j, image);
+            }
+
+            @Override
+            public List<SubmittedRun> adopt() {
+                throw new IllegalStateException("forbidden: cannot list jobs");
+            }
+        };
+        DirectoryQueue q = queues.open("q");
+        try (LaunchAgent agent = LaunchAgent.builder().runner(runner).queue(q).pollWait(Duration.ofMillis(20))
+                .defaultResource("scripted").context(LaunchContext.basic(Map.of())).build()) {
+            agent.start();
+            String later = queues.push("q", SPEC.with("name", "later"));
+            Await.until(() -> queues.status("q", later).map(r -> r.state() == ItemState.DONE).orElse(false),
+                    () -> "a later item runs");
+            // The later item's result says done a moment before its file leaves running/.
+            assertThat(q.running()).contains(item);
+            assertThat(scripted.submittedOrder).containsExactly(later);
+        }
+    }
+}
