@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -151,12 +150,6 @@ public final class SimulatedCluster implements AutoCloseable {
     private KubernetesMockServer server;
     private ApiClient client;
     private ScheduledExecutorService kubelet;
-    /** Ends server-side watches off the event loop ({@link OffLoopCloseListener}). */
-    private final ExecutorService watchCloser = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "simulated-watch-close");
-        t.setDaemon(true);
-        return t;
-    });
     private ScheduledFuture<?> dropper;
 
     private SimulatedCluster(Duration step) {
@@ -221,7 +214,7 @@ public final class SimulatedCluster implements AutoCloseable {
             }
             Optional<MockResponse> authorized = rbac.intercept(request, super::dispatch);
             if (authorized.isPresent()) {
-                return OffLoopCloseListener.wrap(authorized.get(), watchCloser);
+                return authorized.get();
             }
             Matcher m = LOG_PATH.matcher(request.getPath());
             if (m.matches() && "GET".equals(request.getMethod())) {
@@ -230,7 +223,7 @@ public final class SimulatedCluster implements AutoCloseable {
                         "NotFound", "pods \\\"" + m.group(2) + "\\\" has no log"))
                         : new MockResponse().setResponseCode(200).setBody(log);
             }
-            MockResponse response = OffLoopCloseListener.wrap(super.dispatch(request), watchCloser);
+            MockResponse response = super.dispatch(request);
             jobs.observe(request.getMethod(), request.getPath(), text(request.getBody()), response.code(),
                     text(response.getBody()));
             return response;
@@ -380,6 +373,5 @@ public final class SimulatedCluster implements AutoCloseable {
                         "the mock API server did not stop cleanly: " + e);
             }
         }
-        watchCloser.shutdown();
     }
 }
