@@ -449,10 +449,15 @@ final class TrackedRun implements SubmittedRun {
         }
         Instant now = monitor.now();
         // A run found again after a restart has been starting since its object started, not since the agent did;
-        // one that was queued (Kueue) starts the clock when it leaves the queue. Object timestamps have one-second
-        // precision, so an object that started within the last second counts as starting now: otherwise a
-        // just-created run would lose up to a second of a short timeout.
-        startingSince = first && objectStart != null && objectStart.isBefore(now.minusSeconds(1)) ? objectStart : now;
+        // one that was queued (Kueue) starts the clock when it leaves the queue. Object timestamps are truncated to
+        // the second, so the object started somewhere in [t, t + 1 s): counting from the end of that second (never
+        // later than now) means a just-created run never loses part of a short timeout.
+        Instant since = now;
+        if (first && objectStart != null) {
+            Instant endOfSecond = objectStart.plusSeconds(1);
+            since = endOfSecond.isBefore(now) ? endOfSecond : now;
+        }
+        startingSince = since;
         Duration delay = Duration.between(now, startingSince.plus(monitor.settings().startTimeout()));
         startTimer = monitor.schedule(this::onStartTimer, delay.isNegative() ? Duration.ZERO : delay);
     }
