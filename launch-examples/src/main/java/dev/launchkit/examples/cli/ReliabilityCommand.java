@@ -10,12 +10,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code launch-agent reliability}: the kill/restart, API-fault and bad-input suites; prints their figures (runs, kills,
- * faults, lost, duplicated, crashes) as one table and writes them as JSON. Exit code 1 when a suite saw a lost,
- * duplicated or wrongly reported run.
+ * {@code launch-agent reliability}: the kill/restart suite (agent JVMs killed at random points); prints its figures
+ * (runs, kills, lost, duplicated, wrongly reported) as one table and writes them as JSON. Exit code 1 when it saw a
+ * lost, duplicated or wrongly reported run. The API-fault and bad-input suites are not built yet.
  */
 @Command(name = "reliability", mixinStandardHelpOptions = true,
-        description = "Kill agent processes, inject API faults and feed bad input; count lost and duplicated runs.")
+        description = "Kill agent processes at random points; count lost, duplicated and wrongly reported runs.")
 final class ReliabilityCommand implements Callable<Integer> {
     /** Held so the level sticks: the mock API server logs every request through java.util.logging. */
     private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8");
