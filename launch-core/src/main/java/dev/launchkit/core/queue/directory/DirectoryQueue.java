@@ -482,8 +482,7 @@ public final class DirectoryQueue implements Queue {
         int released = 0;
         for (String item : running()) {
             Optional<String> owner = readOwner(item);
-            boolean abandoned = owner.isPresent() ? !owner.get().equals(leaseId) && !leaseAlive(owner.get())
-                    : !otherLeaseAlive();
+            boolean abandoned = owner.isPresent() ? !leaseAlive(owner.get()) : !otherLeaseAlive();
             if (abandoned && release(item)) {
                 LOG.info("queue {}: item {} was taken by an agent that died before its run started; it is pending "
                         + "again", name(), item);
