@@ -30,6 +30,15 @@ public final class Workload {
     private final String queue;
     private final String namespace;
     private final Map<String, ItemState> expected = new LinkedHashMap<>();
+    /** Text the item's recorded message must contain (the reason the run ended), for items that have one. */
+    private final Map<String, String> expectedReason = new HashMap<>();
+
+    /**
+     * One kind of run in a mixed workload: the simulated scenario, the terminal state its item must end in and, when
+     * the queue records one, text its message must contain (e.g. {@code OOMKilled}); empty for none.
+     */
+    public record Case(String scenario, ItemState state, String reason) {
+    }
 
     /** What became of the workload. */
     public record Outcome(int runs, int ended, int lost, int duplicated, int wrongOutcome, int doubleReports,
@@ -53,6 +62,19 @@ public final class Workload {
             boolean fail = i % 5 == 4;
             String id = queues.push(queue, spec("r" + i, fail ? "fail" : "succeed"), Priority.MEDIUM, Map.of());
             expected.put(id, fail ? ItemState.FAILED : ItemState.DONE);
+        }
+        return this;
+    }
+
+    /** Pushes {@code runs} items cycling through {@code cases} (item {@code i} is case {@code i % cases.size()}). */
+    public Workload push(int runs, java.util.List<Case> cases) {
+        for (int i = 0; i < runs; i++) {
+            Case c = cases.get(i % cases.size());
+            String id = queues.push(queue, spec("r" + i, c.scenario()), Priority.MEDIUM, Map.of());
+            expected.put(id, c.state());
+            if (!c.reason().isEmpty()) {
+                expectedReason.put(id, c.reason());
+            }
         }
         return this;
     }
@@ -108,7 +130,14 @@ public final class Workload {
 
     /** Counts lost, duplicated and wrongly reported runs. */
     public Outcome verify(ApiClient client) throws ApiException {
-        Map<String, Integer> jobs = jobsPerItem(client);
+        return verify(jobsPerItem(client));
+    }
+
+    /**
+     * Counts lost, duplicated and wrongly reported runs, given the Jobs created per item id (for suites that count
+     * creations as they happen, since finished Jobs are garbage-collected after their TTL).
+     */
+    public Outcome verify(Map<String, Integer> jobs) {
         int ended = 0;
         int lost = 0;
         int duplicated = 0;
@@ -143,9 +172,13 @@ public final class Workload {
                 wrong++; // ended without ever running: a report no run backs
                 problems.add("ended without a run: " + where);
             }
+            String reason = expectedReason.getOrDefault(id, "");
             if (isEnded && r.get().state() != e.getValue()) {
                 wrong++;
                 problems.add("wrong outcome, expected " + e.getValue() + ": " + where);
+            } else if (isEnded && !r.get().message().contains(reason)) {
+                wrong++;
+                problems.add("wrong reason, expected '" + reason + "' in '" + r.get().message() + "': " + where);
             }
         }
         int total = jobs.values().stream().mapToInt(Integer::intValue).sum();
