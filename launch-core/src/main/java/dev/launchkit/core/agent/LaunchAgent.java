@@ -23,8 +23,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -62,6 +63,8 @@ public final class LaunchAgent implements AutoCloseable {
     private final dev.launchkit.core.Builder builder;
     private final LaunchContext context;
     private final Listeners listener;
+    /** Jobs submitting or reporting at once; more wait their turn (runs in progress need no thread). */
+    private static final int JOB_THREADS = 32;
     private final int maxJobs;
     private final Duration pollWait;
     private final Duration statusInterval;
@@ -110,11 +113,16 @@ public final class LaunchAgent implements AutoCloseable {
             }
             return factory.apply(t);
         });
-        this.workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "launch-agent-" + name + "-job");
-            t.setDaemon(true);
-            return t;
-        });
+        // Jobs use a thread only to submit (build included) and to report, so a bounded pool serves any number of
+        // live runs; a burst of pops queues here instead of starting a thread per item. Idle threads end.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(JOB_THREADS, JOB_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "launch-agent-" + name + "-job");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.workers = pool;
         this.pipeline = new JobPipeline(runnerFactory, builder, listener, context.masker(), context.scheduler(),
                 context.clock(), b.defaultResource, b.stoppedRunTimeout, b.stopCheckInterval, b.requeue, shutdown,
                 this::report);

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -122,7 +123,13 @@ final class WatchBridge implements Interceptor {
         }
         String timeout = req.url().queryParameter("timeoutSeconds");
         if (timeout != null && timeout.matches("[0-9]{1,9}") && Long.parseLong(timeout) > 0) {
-            stream.timer = timeouts.schedule(() -> stream.end(() -> { }), Long.parseLong(timeout), TimeUnit.SECONDS);
+            try {
+                stream.timer = timeouts.schedule(() -> stream.end(() -> { }), Long.parseLong(timeout),
+                        TimeUnit.SECONDS);
+            } catch (RejectedExecutionException e) {
+                stream.end(() -> { });
+                throw new IOException("the simulated cluster is closed", e);
+            }
         }
         return new Response.Builder().request(req).protocol(Protocol.HTTP_1_1).code(200).message("OK")
                 .body(ResponseBody.create(Okio.buffer(stream.source()), JSON, -1L)).build();
