@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +46,13 @@ final class JobPipeline {
     private final Duration stopCheckInterval;
     private final RequeuePolicy requeue;
     private final CompletableFuture<Void> shutdown;
+    private final Executor reporters;
 
+    /** {@code reporters} runs terminal reports (queue calls), off the thread that completes a run. */
     JobPipeline(Function<String, Runner> runners, Builder builder, AgentListener listener, SecretMasker masker,
                 ScheduledExecutorService scheduler, Clock clock, String defaultResource, Duration stoppedRunTimeout,
-                Duration stopCheckInterval, RequeuePolicy requeue, CompletableFuture<Void> shutdown) {
+                Duration stopCheckInterval, RequeuePolicy requeue, CompletableFuture<Void> shutdown,
+                Executor reporters) {
         this.runners = runners;
         this.builder = builder;
         this.listener = listener;
@@ -60,10 +64,16 @@ final class JobPipeline {
         this.stopCheckInterval = stopCheckInterval;
         this.requeue = requeue;
         this.shutdown = shutdown;
+        this.reporters = reporters;
     }
 
-    /** Runs a freshly popped job to its end. */
-    void run(Queue queue, Job popped) {
+    /**
+     * Takes a freshly popped job through submit on the calling thread and returns at once after; the future
+     * completes once the job's terminal report is made (on {@code reporters}), or the agent shuts down with the run
+     * still going. No thread waits for a run in between, so a thousand live runs hold no thread of the agent.
+     * The future never completes exceptionally.
+     */
+    CompletableFuture<Void> run(Queue queue, Job popped) {
         Job job = popped;
         try {
             MDC.put("run_id", job.runId());
@@ -77,7 +87,7 @@ final class JobPipeline {
             SubmittedRun run = runner.submit(job, image);
             listener.submitted(job, run);
             LOG.info("submitted run {} as {}", job.runId(), run.id());
-            follow(queue, job, run);
+            return follow(queue, job, run);
         } catch (LaunchException e) {
             fail(queue, job, e.stage(), e.getMessage());
         } catch (RuntimeException e) {
@@ -87,25 +97,26 @@ final class JobPipeline {
             MDC.remove("run_id");
             MDC.remove("item_id");
         }
+        return CompletableFuture.completedFuture(null);
     }
 
-    /** Follows a run found again after a restart to its end. */
-    void resume(Queue queue, Job job, SubmittedRun run) {
+    /** Follows a run found again after a restart to its end; the future is as for {@link #run}. */
+    CompletableFuture<Void> resume(Queue queue, Job job, SubmittedRun run) {
         try {
             MDC.put("run_id", job.runId());
             MDC.put("item_id", job.itemId());
             listener.adopted(job, run);
             LOG.info("adopted run {} ({}), status {}", job.runId(), run.id(), run.status());
-            follow(queue, job, run);
+            return follow(queue, job, run);
         } catch (RuntimeException e) {
             LOG.error("unexpected error while following adopted run {}", job, e);
             fail(queue, job, Stage.RUN, "internal error in the agent while following the run: " + e);
+            return CompletableFuture.completedFuture(null);
         } finally {
             MDC.remove("run_id");
             MDC.remove("item_id");
         }
     }
-
 
     private ImageRef image(Job job) {
         if (job.source() instanceof JobSource.Image img && builder == null) {
@@ -139,7 +150,7 @@ final class JobPipeline {
         }
     }
 
-    private void follow(Queue queue, Job job, SubmittedRun run) {
+    private CompletableFuture<Void> follow(Queue queue, Job job, SubmittedRun run) {
         run.addListener(new RunListener() {
             @Override
             public void status(RunStatus status) {
@@ -163,16 +174,26 @@ final class JobPipeline {
             }
         });
         ScheduledFuture<?> stopWatch = watchForStopRequest(queue, job, run);
-        try {
-            CompletableFuture.anyOf(run.completion(), shutdown).join();
-        } finally {
+        return CompletableFuture.anyOf(run.completion(), shutdown).handleAsync((ignored, error) -> {
             stopWatch.cancel(false);
-        }
-        if (!run.completion().isDone()) {
-            LOG.info("agent shutting down; run {} keeps running and will be adopted by the next agent", job.runId());
-            return;
-        }
-        report(queue, job, run, run.completion().join());
+            try {
+                MDC.put("run_id", job.runId());
+                MDC.put("item_id", job.itemId());
+                if (!run.completion().isDone()) {
+                    LOG.info("agent shutting down; run {} keeps running and will be adopted by the next agent",
+                            job.runId());
+                    return null;
+                }
+                report(queue, job, run, run.completion().join());
+            } catch (RuntimeException e) {
+                LOG.error("unexpected error while reporting {}", job, e);
+                fail(queue, job, Stage.RUN, "internal error in the agent while following the run: " + e);
+            } finally {
+                MDC.remove("run_id");
+                MDC.remove("item_id");
+            }
+            return null;
+        }, reporters);
     }
 
     private ScheduledFuture<?> watchForStopRequest(Queue queue, Job job, SubmittedRun run) {

@@ -23,10 +23,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +63,8 @@ public final class LaunchAgent implements AutoCloseable {
     private final dev.launchkit.core.Builder builder;
     private final LaunchContext context;
     private final Listeners listener;
+    /** Jobs submitting or reporting at once; more wait their turn (runs in progress need no thread). */
+    private static final int JOB_THREADS = 32;
     private final int maxJobs;
     private final Duration pollWait;
     private final Duration statusInterval;
@@ -108,13 +113,19 @@ public final class LaunchAgent implements AutoCloseable {
             }
             return factory.apply(t);
         });
-        this.workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "launch-agent-" + name + "-job");
-            t.setDaemon(true);
-            return t;
-        });
+        // Jobs use a thread only to submit (build included) and to report, so a bounded pool serves any number of
+        // live runs; a burst of pops queues here instead of starting a thread per item. Idle threads end.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(JOB_THREADS, JOB_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "launch-agent-" + name + "-job");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.workers = pool;
         this.pipeline = new JobPipeline(runnerFactory, builder, listener, context.masker(), context.scheduler(),
-                context.clock(), b.defaultResource, b.stoppedRunTimeout, b.stopCheckInterval, b.requeue, shutdown);
+                context.clock(), b.defaultResource, b.stoppedRunTimeout, b.stopCheckInterval, b.requeue, shutdown,
+                this::report);
     }
 
     public static Builder builder() {
@@ -211,13 +222,7 @@ public final class LaunchAgent implements AutoCloseable {
                         run.runId(), Map.of()));
                 active.incrementAndGet();
                 activeRuns.put(key(job), run);
-                workers.execute(() -> {
-                    try {
-                        pipeline.resume(q, job, run);
-                    } finally {
-                        release(job);
-                    }
-                });
+                workers.execute(() -> track(job, () -> pipeline.resume(q, job, run)));
             }
         }
         return complete;
@@ -303,13 +308,31 @@ public final class LaunchAgent implements AutoCloseable {
     private void dispatch(Queue q, Job job) {
         active.incrementAndGet();
         reportState();
-        workers.execute(() -> {
-            try {
-                pipeline.run(q, job);
-            } finally {
-                release(job);
-            }
-        });
+        workers.execute(() -> track(job, () -> pipeline.run(q, job)));
+    }
+
+    /** Runs a pipeline step and frees the job's slot when its report is made, however it ends. */
+    private void track(Job job, Supplier<CompletableFuture<Void>> step) {
+        CompletableFuture<Void> reported;
+        try {
+            reported = step.get();
+        } catch (RuntimeException | Error e) {
+            release(job);
+            throw e;
+        }
+        reported.whenComplete((v, e) -> release(job));
+    }
+
+    /**
+     * Where terminal reports run: a worker thread, or, once {@link #stop} gave up waiting and shut the workers
+     * down, the completing thread, so that a late report is still made.
+     */
+    private void report(Runnable task) {
+        try {
+            workers.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     private void release(Job job) {
@@ -391,13 +414,23 @@ public final class LaunchAgent implements AutoCloseable {
         } else {
             shutdown.complete(null);
         }
-        workers.shutdown();
         try {
-            if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("agent {}: {} job threads still busy after {}", name, active.get(), grace);
+            // Jobs hold no thread while their run goes on: wait for their reports, then for the workers.
+            long deadline = System.nanoTime() + grace.toNanos();
+            synchronized (slots) {
+                long left;
+                while (active.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                    slots.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                }
+            }
+            workers.shutdown();
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (active.get() > 0 || !workers.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+                LOG.warn("agent {}: {} jobs still busy after {}", name, active.get(), grace);
                 shutdown.complete(null);
             }
         } catch (InterruptedException e) {
+            workers.shutdown();
             Thread.currentThread().interrupt();
         }
         closeQuietly(builder);

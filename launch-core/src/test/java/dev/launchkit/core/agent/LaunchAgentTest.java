@@ -111,6 +111,33 @@ class LaunchAgentTest {
     }
 
     @Test
+    void liveRunsHoldNoAgentThreadAndAreStillReportedWhenTheyEnd() {
+        RecordingQueue q = new RecordingQueue("q");
+        ScriptedRunner runner = new ScriptedRunner();
+        int n = 300;
+        for (int i = 0; i < n; i++) {
+            q.push(IMAGE_SPEC);
+        }
+        LaunchAgent a = started(agent(runner, q).name("threads").maxJobs(-1));
+        Await.until(() -> runner.runs.size() == n, () -> "all submissions, got " + runner.runs.size());
+        Await.until(() -> jobThreadsWaiting("threads") == 0, () -> "job threads still parked on a run");
+        assertThat(a.activeJobs()).isEqualTo(n);
+
+        runner.runs.values().forEach(r -> r.finish(RunStatus.of(RunState.SUCCEEDED)));
+        Await.until(() -> q.terminal().size() == n, () -> "reports, got " + q.terminal().size());
+        Await.until(() -> a.activeJobs() == 0, () -> "free slots");
+    }
+
+    /** Job threads of agent {@code name} blocked in the pipeline (none should wait for a run to end). */
+    private static long jobThreadsWaiting(String name) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals("launch-agent-" + name + "-job"))
+                .filter(e -> java.util.Arrays.stream(e.getValue())
+                        .anyMatch(f -> f.getClassName().equals(JobPipeline.class.getName())))
+                .count();
+    }
+
+    @Test
     void pollsQueuesRoundRobinOneItemPerQueuePerTurn() {
         RecordingQueue a = new RecordingQueue("a");
         RecordingQueue b = new RecordingQueue("b");

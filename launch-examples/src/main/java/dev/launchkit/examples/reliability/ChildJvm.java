@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** Starts a main class of this class path in a child JVM whose output goes to a file, and waits for its lines. */
 public final class ChildJvm {
@@ -38,11 +39,22 @@ public final class ChildJvm {
      */
     public static Optional<String> awaitLine(Process p, Path log, String prefix, Duration timeout)
             throws IOException, InterruptedException {
+        return await(p, log, line -> line.startsWith(prefix), timeout);
+    }
+
+    /** Like {@link #awaitLine}, for a line containing {@code text} anywhere (after a log line's timestamp). */
+    public static Optional<String> awaitLogged(Process p, Path log, String text, Duration timeout)
+            throws IOException, InterruptedException {
+        return await(p, log, line -> line.contains(text), timeout);
+    }
+
+    private static Optional<String> await(Process p, Path log, Predicate<String> wanted, Duration timeout)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.exists(log)) {
                 for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                    if (line.startsWith(prefix)) {
+                    if (wanted.test(line)) {
                         return Optional.of(line);
                     }
                 }

@@ -81,6 +81,11 @@ public final class KillRestartSuite {
                         }
                         break;
                     }
+                    // Half the kills wait for the agent's first submission, so runs are also killed while watched,
+                    // not only while a cold agent JVM is still taking and acking its first items.
+                    if (random.nextBoolean()) {
+                        ChildJvm.awaitLogged(p, log, "created Job", Duration.ofSeconds(30));
+                    }
                     Thread.sleep((long) (random.nextDouble() * s.maxKillDelay().toMillis()));
                     if (!p.isAlive()) {
                         crashes++;

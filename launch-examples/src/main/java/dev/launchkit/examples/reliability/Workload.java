@@ -103,12 +103,15 @@ public final class Workload {
         return expected.size();
     }
 
-    /** How many items have a terminal report. */
+    /**
+     * How many items have ended: moved to {@code done/} or {@code failed/}. A terminal result still in
+     * {@code running/} does not count: the agent writes it before the move, and may be killed in between.
+     */
     public int ended() {
+        Path dir = root().resolve(queue);
         int n = 0;
         for (String id : expected.keySet()) {
-            Optional<ItemResult> r = queues.status(queue, id);
-            if (r.isPresent() && r.get().state().isEnded()) {
+            if (Files.exists(dir.resolve("done").resolve(id)) || Files.exists(dir.resolve("failed").resolve(id))) {
                 n++;
             }
         }

@@ -8,16 +8,26 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The short kill/restart suite: a few SIGKILLed agent processes, then no run lost or started twice. Runs with
- * {@code -Preliability} (about two minutes on two cores; it also still loses a run now and then, see BENCH.md).
+ * Agent JVMs killed at random points over a directory-queue workload on the simulated cluster: every run ends once
+ * with its true outcome. The default build runs the short size; {@code -Preliability} the full one (500 runs, 20
+ * kills).
  */
 class KillRestartSuiteTest {
     @Test
-    @EnabledIfSystemProperty(named = "launchkit.reliability", matches = "true")
     void everyRunEndsOnceWithItsTrueOutcomeAfterAgentProcessesAreKilled(@TempDir Path work) throws Exception {
-        KillRestartSuite.Result r = KillRestartSuite.run(KillRestartSuite.Settings.quick(), work);
+        check(KillRestartSuite.Settings.quick(), work);
+    }
 
-        assertThat(r.kills()).isEqualTo(KillRestartSuite.Settings.quick().kills());
+    @Test
+    @EnabledIfSystemProperty(named = "launchkit.reliability", matches = "true")
+    void theFullWorkloadSurvivesTwentyKills(@TempDir Path work) throws Exception {
+        check(KillRestartSuite.Settings.full(), work);
+    }
+
+    private static void check(KillRestartSuite.Settings settings, Path work) throws Exception {
+        KillRestartSuite.Result r = KillRestartSuite.run(settings, work);
+
+        assertThat(r.kills()).isEqualTo(settings.kills());
         assertThat(r.crashes()).as("agent processes that died on their own").isZero();
         assertThat(r.outcome().lost()).as(r.toString()).isZero();
         assertThat(r.outcome().duplicated()).as(r.toString()).isZero();

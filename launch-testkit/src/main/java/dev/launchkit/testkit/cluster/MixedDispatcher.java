@@ -21,12 +21,21 @@ import java.util.Queue;
 class MixedDispatcher extends Dispatcher implements Resetable, CustomResourceAware {
     private final Map<ServerRequest, Queue<ServerResponse>> expectations;
     private final MockDispatcher recorded;
-    private final IndexedStore store = new IndexedStore();
+    private final IndexedStore store;
 
-    /** {@code expectations} must be the map the mock server records expectations into. */
-    MixedDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
+    /**
+     * {@code expectations} must be the map the mock server records expectations into; the store publishes its changes
+     * to {@code watches}.
+     */
+    MixedDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations, WatchHub watches) {
         this.expectations = expectations;
         this.recorded = new MockDispatcher(expectations);
+        this.store = new IndexedStore(watches);
+    }
+
+    /** See {@link IndexedStore#watch}. */
+    boolean watch(String path, String name, String resourceVersion, WatchHub.Subscriber subscriber) {
+        return store.watch(path, name, resourceVersion, subscriber);
     }
 
     @Override

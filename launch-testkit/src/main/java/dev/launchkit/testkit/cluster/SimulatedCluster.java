@@ -33,14 +33,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import okhttp3.OkHttpClient;
 
 /**
  * An in-process Kubernetes cluster for tests: fabric8's mock API server (CRUD mode, mixed dispatcher) on 127.0.0.1,
  * spoken to over HTTP by the official client, plus what a real cluster adds on top of storage:
  * <ul>
- *   <li>watches bridged, so {@code Watch} and informers of the official client receive pushes;
- *       {@link #openWatchCount()} tells how many are open;</li>
+ *   <li>watches served in-process from the store's changes, as an API server serves them from its watch cache, so
+ *       {@code Watch} and informers of the official client receive pushes: ADDED for what exists when no
+ *       {@code resourceVersion} is given, otherwise the changes after it (410 Expired once it is older than the
+ *       last 10,000 changes), label and {@code metadata.name} selectors, deletions sent with a new resourceVersion,
+ *       the stream ended after {@code timeoutSeconds}; {@link #openWatchCount()} tells how many are open;</li>
  *   <li>a Job controller and kubelet simulator ({@code JobSimulator}): each {@code batch/v1} Job gets its pods
  *       (owner reference, {@code job-name}/{@code controller-uid} labels), which run and end as the pod template's
  *       {@value #SCENARIO_ANNOTATION} annotation says ({@link Scenario}); the Job gets the status counts and
@@ -65,7 +67,9 @@ import okhttp3.OkHttpClient;
  *
  * <p>Not simulated: strategic merge patch, server-side apply, validation, admission, pagination, field selectors
  * other than {@code metadata.name}, namespace existence, RBAC, the retry back-off delay between pod attempts,
- * indexed Jobs, finalizer-based foreground deletion, Normal Events, {@code follow} logs. Watches replay ADDED for every existing object and ignore {@code resourceVersion} (except the injected 410).
+ * indexed Jobs, finalizer-based foreground deletion, Normal Events, {@code follow} logs, watch bookmarks. Watches
+ * are served only to clients built on {@link #apiClient()} (its interceptor); a plain HTTP client gets the mock's
+ * WebSocket watch.
  */
 public final class SimulatedCluster implements AutoCloseable {
     /** Pod-template (or Job) annotation choosing what the simulated pods do; values in {@link Scenario}. */
@@ -76,6 +80,8 @@ public final class SimulatedCluster implements AutoCloseable {
     public static final String START_STEPS_ANNOTATION = JobSimulator.START_STEPS_ANNOTATION;
     /** Header marking the simulator's own requests, which {@link #requestCount()} ignores. */
     static final String SIMULATOR_HEADER = "X-LaunchKit-Simulator";
+    /** Changes a watch can resume across (an API server's watch cache); older resourceVersions get 410 Expired. */
+    private static final int WATCH_HISTORY = 10_000;
     private static final Pattern LOG_PATH = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(\\?.*)?");
 
     /** What the pods of a simulated Job do (the annotation value is the lower-case, dashed name). */
@@ -141,7 +147,8 @@ public final class SimulatedCluster implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final Map<String, List<String[]>> resources = new ConcurrentHashMap<>();
     private final Map<String, String> discovery = new ConcurrentHashMap<>();
-    private final WatchBridge watches = new WatchBridge(new OkHttpClient());
+    private final WatchHub hub;
+    private WatchBridge watches;
     private final Duration step;
     private volatile FaultPlan faults = FaultPlan.NONE;
     private final RbacAuthorizer rbac = new RbacAuthorizer();
@@ -152,8 +159,9 @@ public final class SimulatedCluster implements AutoCloseable {
     private ScheduledExecutorService kubelet;
     private ScheduledFuture<?> dropper;
 
-    private SimulatedCluster(Duration step) {
+    private SimulatedCluster(Duration step, int watchHistory) {
         this.step = step;
+        this.hub = new WatchHub(watchHistory);
     }
 
     /** Starts a cluster whose simulated pods move one phase every 50 ms. */
@@ -163,7 +171,12 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** Starts a cluster whose simulated pods move one phase every {@code step}. */
     public static SimulatedCluster start(Duration step) {
-        SimulatedCluster cluster = new SimulatedCluster(step);
+        return start(step, WATCH_HISTORY);
+    }
+
+    /** A cluster whose watches can resume across only {@code watchHistory} changes (tests of the 410 path). */
+    static SimulatedCluster start(Duration step, int watchHistory) {
+        SimulatedCluster cluster = new SimulatedCluster(step, watchHistory);
         cluster.boot();
         return cluster;
     }
@@ -175,6 +188,7 @@ public final class SimulatedCluster implements AutoCloseable {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         jobs = new JobSimulator(dispatcher::direct, logs);
+        watches = new WatchBridge(new WatchBackend());
         client = new ApiClient().setBasePath(url());
         client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(Duration.ofSeconds(30))
                 .addInterceptor(watches).build());
@@ -197,7 +211,7 @@ public final class SimulatedCluster implements AutoCloseable {
     /** The mock's dispatcher plus what a cluster does around storage; {@link #direct} is the simulator's way in. */
     private final class Dispatcher extends MixedDispatcher {
         Dispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
-            super(expectations);
+            super(expectations, hub);
         }
 
         @Override
@@ -229,6 +243,11 @@ public final class SimulatedCluster implements AutoCloseable {
             return response;
         }
 
+        /** An RBAC refusal of {@code request}, if the authorizer has one. */
+        Optional<MockResponse> authorize(RecordedRequest request) {
+            return rbac.intercept(request, super::dispatch);
+        }
+
         JobSimulator.Reply direct(String method, String path, String contentType, String body) {
             Headers.Builder headers = Headers.builder();
             if (contentType != null) {
@@ -241,6 +260,35 @@ public final class SimulatedCluster implements AutoCloseable {
 
         private static String text(Buffer body) {
             return body == null ? "" : new String(body.getBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Watches of the official client, served from the store's changes rather than the mock's WebSocket path. */
+    private final class WatchBackend implements WatchBridge.Backend {
+        @Override
+        public okhttp3.Response admit(okhttp3.Request request) {
+            if (request.header(SIMULATOR_HEADER) == null) {
+                requests.incrementAndGet();
+            }
+            Headers.Builder headers = Headers.builder();
+            request.headers().forEach(h -> headers.add(h.getFirst(), h.getSecond()));
+            String query = request.url().encodedQuery();
+            RecordedRequest recorded = new RecordedRequest("HTTP/1.1", HttpMethod.GET,
+                    request.url().encodedPath() + (query == null ? "" : "?" + query), headers.build(), new Buffer());
+            return dispatcher.authorize(recorded).map(r -> new okhttp3.Response.Builder().request(request)
+                    .protocol(okhttp3.Protocol.HTTP_1_1).code(r.code()).message("Forbidden")
+                    .body(okhttp3.ResponseBody.create(Dispatcher.text(r.getBody()),
+                            okhttp3.MediaType.get("application/json"))).build()).orElse(null);
+        }
+
+        @Override
+        public boolean open(String path, String name, String resourceVersion, WatchHub.Subscriber subscriber) {
+            return dispatcher.watch(path, name, resourceVersion, subscriber);
+        }
+
+        @Override
+        public void close(WatchHub.Subscriber subscriber) {
+            hub.unsubscribe(subscriber);
         }
     }
 
@@ -358,7 +406,9 @@ public final class SimulatedCluster implements AutoCloseable {
     /** Stops the simulator and the server. */
     @Override
     public void close() {
-        watches.endAll(() -> { });
+        if (watches != null) {
+            watches.close();
+        }
         if (kubelet != null) {
             kubelet.shutdownNow();
         }
@@ -366,9 +416,9 @@ public final class SimulatedCluster implements AutoCloseable {
             try {
                 server.destroy();
             } catch (IllegalStateException e) {
-                // fabric8's watch listener waits on the server's event loop when a stream closes mid-send, so the
-                // server's own 10 s stop timeout can expire; its port and threads are gone either way, and a test's
-                // result must not depend on it.
+                // The server's own 10 s stop timeout can expire (fabric8's WebSocket watch path waits on the event
+                // loop, for a client that used it); its port and threads are gone either way, and a test's result
+                // must not depend on it.
                 System.getLogger(SimulatedCluster.class.getName()).log(System.Logger.Level.WARNING,
                         "the mock API server did not stop cleanly: " + e);
             }

@@ -1,42 +1,67 @@
 package dev.launchkit.testkit.cluster;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Interceptor;
 import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
-import okio.BufferedSink;
 import okio.Buffer;
-import okio.ForwardingSource;
 import okio.Okio;
-import okio.Pipe;
+import okio.Source;
+import okio.Timeout;
 
 /**
- * Turns a {@code watch=true} request into a WebSocket to the mock server and streams its messages as the chunked
- * HTTP body the official client reads. fabric8's mock serves watches only over WebSocket; each frame is exactly one
- * line of the Kubernetes watch stream, so production code needs no change.
+ * Serves a {@code watch=true} request of the official client in-process: the response is the chunked stream of watch
+ * events a real API server sends, one JSON document per line, fed by the store's own changes ({@link WatchHub}).
+ * Production code needs no change; the request never reaches the mock server's WebSocket watch path.
  *
- * <p>It also keeps the set of open client streams, so the cluster can count them and end them (dropped watches), and
- * asks {@link FaultPlan} whether a watch should fail before it opens.
+ * <p>It keeps the set of open client streams, so the cluster can count them and end them (dropped watches), asks
+ * {@link FaultPlan} whether a watch should fail before it opens, and ends a stream after its {@code timeoutSeconds}
+ * as an API server does.
  */
 final class WatchBridge implements Interceptor {
     private static final MediaType JSON = MediaType.get("application/json");
-    private final OkHttpClient ws;
+    /** The end of a stream, compared by identity. */
+    private static final String END = new String("end");
+
+    /** The cluster side of a watch. */
+    interface Backend {
+        /** Counts the request and checks it as the API server would; an error response refuses it. */
+        Response admit(Request request);
+
+        /** Opens a watch; false when {@code resourceVersion} is older than the watch history. */
+        boolean open(String path, String name, String resourceVersion, WatchHub.Subscriber subscriber);
+
+        void close(WatchHub.Subscriber subscriber);
+    }
+
+    private final Backend backend;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong openedTotal = new AtomicLong();
+    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "simulated-watch-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile FaultPlan faults = FaultPlan.NONE;
 
-    WatchBridge(OkHttpClient ws) {
-        this.ws = ws;
+    WatchBridge(Backend backend) {
+        this.backend = backend;
     }
 
     /** Client watch streams open right now. */
@@ -63,68 +88,71 @@ final class WatchBridge implements Interceptor {
         }
     }
 
+    /** Ends every stream and stops the timeout timer. */
+    void close() {
+        endAll(() -> { });
+        timeouts.shutdownNow();
+    }
+
     @Override
     public Response intercept(Chain chain) throws IOException {
         Request req = chain.request();
         if (!"true".equals(req.url().queryParameter("watch"))) {
             return chain.proceed(req);
         }
-        FaultPlan plan = faults;
-        FaultPlan.Failure failure = plan.failWatch(req.url().queryParameter("resourceVersion"));
+        Response refused = backend.admit(req);
+        if (refused != null) {
+            return refused;
+        }
+        String resourceVersion = req.url().queryParameter("resourceVersion");
+        FaultPlan.Failure failure = faults.failWatch(resourceVersion);
         if (failure != null) {
             return failed(req, failure);
         }
-        Pipe pipe = new Pipe(8L << 20);
-        BufferedSink sink = Okio.buffer(pipe.sink());
-        Request.Builder upgrade = new Request.Builder().url(req.url());
-        String simulator = req.header(SimulatedCluster.SIMULATOR_HEADER);
-        if (simulator != null) {
-            upgrade.header(SimulatedCluster.SIMULATOR_HEADER, simulator);
+        String query = req.url().encodedQuery();
+        String path = req.url().encodedPath() + (query == null ? "" : "?" + query);
+        boolean counted = req.header(SimulatedCluster.SIMULATOR_HEADER) == null;
+        Stream stream = new Stream(counted, chain.readTimeoutMillis());
+        if (!backend.open(path, name(req.url().queryParameter("fieldSelector")), resourceVersion, stream)) {
+            return failed(req, new FaultPlan.Failure(410, "Gone", FaultPlan.status(410, "Expired",
+                    "too old resource version: " + resourceVersion), Map.of(), true));
         }
-        Stream stream = new Stream(sink, simulator == null);
-        if (stream.counted) {
+        if (counted) {
             openedTotal.incrementAndGet();
             open.add(stream);
         }
-        stream.socket = ws.newWebSocket(upgrade.build(), new WebSocketListener() {
-            @Override
-            public void onMessage(WebSocket w, String text) {
-                synchronized (sink) {
-                    try {
-                        sink.writeUtf8(text).writeUtf8("\n").flush();
-                    } catch (IOException e) {
-                        w.cancel();
-                    }
-                }
+        String timeout = req.url().queryParameter("timeoutSeconds");
+        if (timeout != null && timeout.matches("[0-9]{1,9}") && Long.parseLong(timeout) > 0) {
+            try {
+                stream.timer = timeouts.schedule(() -> stream.end(() -> { }), Long.parseLong(timeout),
+                        TimeUnit.SECONDS);
+            } catch (RejectedExecutionException e) {
+                stream.end(() -> { });
+                throw new IOException("the simulated cluster is closed", e);
             }
-
-            @Override
-            public void onClosing(WebSocket w, int code, String reason) {
-                w.close(1000, null);
-                stream.end();
-            }
-
-            @Override
-            public void onFailure(WebSocket w, Throwable t, Response r) {
-                stream.end();
-            }
-        });
-        ForwardingSource source = new ForwardingSource(pipe.source()) {
-            @Override
-            public void close() throws IOException {
-                stream.end();
-                super.close();
-            }
-        };
+        }
         return new Response.Builder().request(req).protocol(Protocol.HTTP_1_1).code(200).message("OK")
-                .body(ResponseBody.create(Okio.buffer(source), JSON, -1L)).build();
+                .body(ResponseBody.create(Okio.buffer(stream.source()), JSON, -1L)).build();
     }
 
-    /** A watch the fault plan fails: an HTTP error status, or (410) a 200 stream holding one ERROR event. */
+    /** The object name a {@code metadata.name=<name>} field selector asks for, or null. */
+    private static String name(String fieldSelector) {
+        if (fieldSelector == null) {
+            return null;
+        }
+        for (String term : fieldSelector.split(",")) {
+            if (term.startsWith("metadata.name=")) {
+                return term.substring("metadata.name=".length());
+            }
+        }
+        return null;
+    }
+
+    /** A watch that fails: an HTTP error status, or (410) a 200 stream holding one ERROR event. */
     private static Response failed(Request req, FaultPlan.Failure failure) {
         Response.Builder response = new Response.Builder().request(req).protocol(Protocol.HTTP_1_1);
         if (failure.inStream()) {
-            Buffer body = new Buffer().writeUtf8("{\"type\":\"ERROR\",\"object\":" + failure.body() + "}\n");
+            Buffer body = new Buffer().writeUtf8(WatchHub.line("ERROR", failure.body()) + "\n");
             return response.code(200).message("OK").body(ResponseBody.create(body, JSON, body.size())).build();
         }
         Buffer body = new Buffer().writeUtf8(failure.body());
@@ -133,20 +161,26 @@ final class WatchBridge implements Interceptor {
                 .body(ResponseBody.create(body, JSON, body.size())).build();
     }
 
-    /** One bridged stream; {@link #end()} runs its effect exactly once, however many ways it ends. */
-    private final class Stream {
-        private final BufferedSink sink;
+    /**
+     * One client stream: the hub adds lines without waiting, the reader takes them; {@link #end} runs its effect
+     * exactly once, however the stream ends (dropped, timed out, closed by the reader, cluster closed).
+     */
+    private final class Stream implements WatchHub.Subscriber {
+        private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final boolean counted;
+        private final long readTimeoutMillis;
         private final AtomicBoolean ended = new AtomicBoolean();
-        private volatile WebSocket socket;
+        private volatile ScheduledFuture<?> timer;
 
-        Stream(BufferedSink sink, boolean counted) {
-            this.sink = sink;
+        /** {@code readTimeoutMillis}: the client's read timeout (0 for none), which a quiet stream runs into. */
+        Stream(boolean counted, long readTimeoutMillis) {
             this.counted = counted;
+            this.readTimeoutMillis = readTimeoutMillis;
         }
 
-        void end() {
-            end(() -> { });
+        @Override
+        public void accept(String line) {
+            lines.add(line);
         }
 
         void end(Runnable before) {
@@ -154,20 +188,66 @@ final class WatchBridge implements Interceptor {
                 return;
             }
             before.run();
-            open.remove(this);
-            WebSocket s = socket;
-            // A normal close frame, not a reset: fabric8's server treats a reset as a failure and waits on its event
-            // loop for seconds; close() is false when the socket is already closing, then cancel frees it.
-            if (s != null && !s.close(1000, null)) {
-                s.cancel();
+            backend.close(this);
+            if (counted) {
+                open.remove(this);
             }
-            synchronized (sink) {
-                try {
-                    sink.close();
-                } catch (IOException ignored) {
-                    // the reader closed the pipe already
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            lines.add(END);
+        }
+
+        Source source() {
+            return new Source() {
+                private final Buffer pending = new Buffer();
+                private boolean done;
+
+                @Override
+                public long read(Buffer sink, long byteCount) throws IOException {
+                    if (pending.size() == 0) {
+                        if (done) {
+                            return -1;
+                        }
+                        String next;
+                        try {
+                            next = readTimeoutMillis > 0 ? lines.poll(readTimeoutMillis, TimeUnit.MILLISECONDS)
+                                    : lines.take();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new InterruptedIOException("watch read interrupted");
+                        }
+                        if (next == null) {
+                            // As over a socket: nothing arrived within the client's read timeout.
+                            end(() -> { });
+                            throw new SocketTimeoutException("timeout");
+                        }
+                        // Hand over whatever is already queued too, so a burst of events is one read.
+                        while (next != null && next != END) {
+                            pending.writeUtf8(next).writeByte('\n');
+                            next = pending.size() < 65536 ? lines.poll() : null;
+                        }
+                        if (next == END) {
+                            done = true;
+                        }
+                        if (pending.size() == 0) {
+                            return -1;
+                        }
+                    }
+                    return pending.read(sink, Math.min(byteCount, pending.size()));
                 }
-            }
+
+                @Override
+                public Timeout timeout() {
+                    return Timeout.NONE;
+                }
+
+                @Override
+                public void close() {
+                    end(() -> { });
+                }
+            };
         }
     }
 }

@@ -210,9 +210,10 @@ class FaultInjectionTest {
         cluster.injectFaults(Faults.builder().goneOnResume(true).build());
         var type = new TypeToken<Watch.Response<V1Job>>() { }.getType();
 
+        String listed = batch.listNamespacedJob("ns1").execute().getMetadata().getResourceVersion();
         Watch.Response<V1Job> first;
         try (Watch<V1Job> watch = Watch.createWatch(cluster.apiClient(),
-                batch.listNamespacedJob("ns1").watch(true).resourceVersion("7").buildCall(null), type)) {
+                batch.listNamespacedJob("ns1").watch(true).resourceVersion(listed).buildCall(null), type)) {
             first = watch.next();
             assertThat(watch.hasNext()).isFalse();
         }
@@ -223,8 +224,10 @@ class FaultInjectionTest {
 
         batch.createNamespacedJob("ns1", job("fresh", "manual")).execute(); // no simulator updates to race the replay
         try (Watch<V1Job> again = Watch.createWatch(cluster.apiClient(),
-                batch.listNamespacedJob("ns1").watch(true).resourceVersion("7").buildCall(null), type)) {
-            assertThat(again.next().type).isEqualTo("ADDED");
+                batch.listNamespacedJob("ns1").watch(true).resourceVersion(listed).buildCall(null), type)) {
+            Watch.Response<V1Job> replayed = again.next();
+            assertThat(replayed.type).isEqualTo("ADDED");
+            assertThat(replayed.object.getMetadata().getName()).isEqualTo("fresh");
         }
     }
 

@@ -12,6 +12,7 @@ import dev.launchkit.core.RunStatus;
 import dev.launchkit.core.Stage;
 import dev.launchkit.core.queue.InvalidItemException;
 import dev.launchkit.core.queue.ItemResult;
+import dev.launchkit.core.queue.ItemState;
 import dev.launchkit.core.queue.ItemWarning;
 import dev.launchkit.core.queue.MergedSpec;
 import dev.launchkit.core.queue.PrioritizationMode;
@@ -377,7 +378,8 @@ public final class DirectoryQueue implements Queue {
      */
     @Override
     public Optional<Job> recover(String itemId, String runId) {
-        if (!QueueFolder.isItemName(itemId) || !Files.isRegularFile(folder.running.resolve(itemId))) {
+        if (!QueueFolder.isItemName(itemId) || !Files.isRegularFile(folder.running.resolve(itemId))
+                || finishEnded(itemId)) {
             return Optional.empty();
         }
         try {
@@ -456,9 +458,15 @@ public final class DirectoryQueue implements Queue {
         }
         ItemResult r = folder.readResult(folder.running, itemId).orElseGet(() -> ItemResult.pending(itemId, name(),
                 Priority.MEDIUM, QueueFolder.mtime(file)).taken(clock.instant()));
+        // The result is written first and the item moved after: an agent that dies in between leaves an ended
+        // result in running/, which finishEnded completes instead of running the item again.
         folder.writeResult(folder.running, change.apply(r));
+        moveEnded(itemId, target);
+    }
+
+    private void moveEnded(String itemId, Path target) {
         try {
-            QueueFolder.move(file, target.resolve(itemId));
+            QueueFolder.move(folder.running.resolve(itemId), target.resolve(itemId));
             QueueFolder.move(folder.running.resolve(itemId + QueueFolder.RESULT_SUFFIX),
                     target.resolve(itemId + QueueFolder.RESULT_SUFFIX));
             Files.deleteIfExists(ownerFile(itemId));
@@ -470,7 +478,30 @@ public final class DirectoryQueue implements Queue {
     }
 
     /**
-     * Puts back in {@code pending/} every item in {@code running/} whose taker died before its run was adopted: its
+     * Completes the end of an item whose terminal result was written in {@code running/} by an agent that died
+     * before moving it: moves it to {@code done/} or {@code failed/} as its result says.
+     *
+     * @return false when the item has no ended result in {@code running/}
+     */
+    private boolean finishEnded(String itemId) {
+        synchronized (reportLock) {
+            if (!Files.isRegularFile(folder.running.resolve(itemId))) {
+                return false;
+            }
+            Optional<ItemResult> r = folder.readResult(folder.running, itemId);
+            if (r.isEmpty() || !r.get().state().isEnded()) {
+                return false;
+            }
+            moveEnded(itemId, r.get().state() == ItemState.FAILED ? folder.failed : folder.done);
+            LOG.info("queue {}: item {} had ended ({}) but was still in running/; moved it", name(), itemId,
+                    r.get().state().wireName());
+            return true;
+        }
+    }
+
+    /**
+     * Puts back in {@code pending/} every item in {@code running/} whose taker died before its run was adopted (and
+     * moves on to {@code done/} or {@code failed/} one whose taker died after writing its end but before moving it): its
      * holder's lease is free, or it names no holder (the taker died between the rename and the mark) and no other
      * agent holds a lease on this folder. Call it after the runs that survived were adopted ({@link #recover} makes
      * this queue their holder), so only items that never got a run, or whose run is gone, are run again.
@@ -483,6 +514,9 @@ public final class DirectoryQueue implements Queue {
         for (String item : running()) {
             Optional<String> owner = readOwner(item);
             boolean abandoned = owner.isPresent() ? !leaseAlive(owner.get()) : !otherLeaseAlive();
+            if (abandoned && finishEnded(item)) {
+                continue;
+            }
             if (abandoned && release(item)) {
                 LOG.info("queue {}: item {} was taken by an agent that died before its run started; it is pending "
                         + "again", name(), item);

@@ -28,7 +28,7 @@ class DirectoryQueueCrashTest {
     @TempDir
     Path root;
 
-    private Set<String> push(DirectoryQueues queues, int n) {
+    private static Set<String> push(DirectoryQueues queues, int n) {
         queues.upsert(QueueDefinition.bare("q"));
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < n; i++) {
@@ -103,6 +103,46 @@ class DirectoryQueueCrashTest {
             assertThat(restarted.recover(job.itemId(), job.runId())).isPresent();
             assertThat(restarted.releaseAbandoned()).as("its run survived and was adopted").isZero();
             assertThat(restarted.running()).containsExactly(job.itemId());
+        }
+    }
+
+    /** An agent that wrote an item's end into running/ and died before moving it there. */
+    private static String endedButNotMoved(DirectoryQueues queues, Path root) throws Exception {
+        push(queues, 1);
+        DirectoryQueue dead = queues.open("q");
+        Job job = dead.poll(Duration.ofMillis(100)).orElseThrow();
+        dead.ack(job, job.runId());
+        dead.fail(job, dev.launchkit.core.Stage.RUN, "the run failed: exit code 1");
+        dead.close();
+        String item = job.itemId();
+        Files.move(root.resolve("q/failed").resolve(item), root.resolve("q/running").resolve(item));
+        Files.move(root.resolve("q/failed").resolve(item + ".result.json"),
+                root.resolve("q/running").resolve(item + ".result.json"));
+        return item;
+    }
+
+    @Test
+    void anItemWhoseEndWasWrittenButNotMovedIsFinishedNotRunAgain() throws Exception {
+        DirectoryQueues queues = new DirectoryQueues(root);
+        String item = endedButNotMoved(queues, root);
+        try (DirectoryQueue restarted = queues.open("q")) {
+            assertThat(restarted.releaseAbandoned()).as("nothing goes back to pending").isZero();
+            assertThat(restarted.poll(Duration.ofMillis(100))).isEmpty();
+            assertThat(restarted.running()).isEmpty();
+            assertThat(Files.exists(root.resolve("q/failed").resolve(item))).isTrue();
+            assertThat(queues.status("q", item)).map(r -> r.state())
+                    .contains(dev.launchkit.core.queue.ItemState.FAILED);
+        }
+    }
+
+    @Test
+    void recoveringAnItemWhoseEndWasWrittenFinishesItInsteadOfFollowingItAgain() throws Exception {
+        DirectoryQueues queues = new DirectoryQueues(root);
+        String item = endedButNotMoved(queues, root);
+        try (DirectoryQueue restarted = queues.open("q")) {
+            assertThat(restarted.recover(item, "any")).isEmpty();
+            assertThat(restarted.running()).isEmpty();
+            assertThat(Files.exists(root.resolve("q/failed").resolve(item))).isTrue();
         }
     }
 }
