@@ -184,7 +184,8 @@ public final class Workload {
                 problems.add("wrong reason, expected '" + reason + "' in '" + r.get().message() + "': " + where);
             }
         }
-        int total = jobs.values().stream().mapToInt(Integer::intValue).sum();
+        // Only the workload's own items: resume items the agent pushed for preempted runs have Jobs of their own.
+        int total = expected.keySet().stream().mapToInt(id -> jobs.getOrDefault(id, 0)).sum();
         return new Outcome(expected.size(), ended, lost, duplicated, wrong, doubleReports, total, problems);
     }
 }
