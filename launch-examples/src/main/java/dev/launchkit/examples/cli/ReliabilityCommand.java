@@ -1,6 +1,7 @@
 package dev.launchkit.examples.cli;
 
 import dev.launchkit.examples.bench.Figures;
+import dev.launchkit.examples.reliability.ApiFaultSuite;
 import dev.launchkit.examples.reliability.KillRestartSuite;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,12 +11,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code launch-agent reliability}: the kill/restart suite (agent JVMs killed at random points); prints its figures
- * (runs, kills, lost, duplicated, wrongly reported) as one table and writes them as JSON. Exit code 1 when it saw a
- * lost, duplicated or wrongly reported run. The API-fault and bad-input suites are not built yet.
+ * {@code launch-agent reliability}: the kill/restart suite (agent JVMs killed at random points) and the API-fault suite
+ * (5xx/429, dropped watches, 410 Gone, lost create responses); prints their figures (runs, kills, faults, lost,
+ * duplicated, wrongly reported) as one table and writes them as JSON. Exit code 1 when one saw a lost, duplicated or
+ * wrongly reported run. The bad-input suite is not built yet.
  */
 @Command(name = "reliability", mixinStandardHelpOptions = true,
-        description = "Kill agent processes at random points; count lost, duplicated and wrongly reported runs.")
+        description = "Kill agent processes at random points, then inject API faults; count lost, duplicated and "
+                + "wrongly reported runs.")
 final class ReliabilityCommand implements Callable<Integer> {
     /** Held so the level sticks: the mock API server logs every request through java.util.logging. */
     private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8");
@@ -38,6 +41,8 @@ final class ReliabilityCommand implements Callable<Integer> {
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("launchkit-reliability");
         Figures figures = new Figures();
         boolean clean = ReliabilityFigures.killRestart(settings(), dir.resolve("kill"), figures);
+        clean &= ReliabilityFigures.apiFaults((quick ? ApiFaultSuite.Settings.quick()
+                : ApiFaultSuite.Settings.full()).withSeed(seed), dir.resolve("api-faults"), figures);
         figures.print(System.out);
         figures.writeJson(json);
         System.out.println("figures written to " + json.toAbsolutePath() + "; agent logs in " + dir);

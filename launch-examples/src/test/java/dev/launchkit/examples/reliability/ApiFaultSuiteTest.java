@@ -22,7 +22,9 @@ class ApiFaultSuiteTest {
     @EnabledIfSystemProperty(named = "launchkit.reliability", matches = "true")
     void everyRunOfTheFullWorkloadReachesItsTrueTerminalStateOnceWhileTheApiServerFails(@TempDir Path work)
             throws Exception {
-        check(ApiFaultSuite.run(ApiFaultSuite.Settings.full(), work));
+        ApiFaultSuite.Result r = ApiFaultSuite.run(ApiFaultSuite.Settings.full(), work);
+        System.out.println("api-fault suite, full: " + r); // the figures of the run, for BENCH.md
+        check(r);
     }
 
     private static void check(ApiFaultSuite.Result r) {

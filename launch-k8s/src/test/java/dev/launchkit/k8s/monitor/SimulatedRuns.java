@@ -48,11 +48,16 @@ final class SimulatedRuns implements AutoCloseable {
 
     /** A new runner (with its own monitor) of the same agent deployment. */
     KubernetesRunner runner() {
+        return runner(cluster.apiClient());
+    }
+
+    /** A new runner (with its own monitor) talking through {@code client}, e.g. one with a fault interceptor. */
+    KubernetesRunner runner(io.kubernetes.client.openapi.ApiClient client) {
         String yaml = "{owner: launch, agent_name: agent-7f3c, additional_target_namespaces: [default]"
                 + (runnerConfig.isBlank() ? "" : ", " + runnerConfig) + "}";
         KubernetesRunner r = KubernetesRunner.builder(context)
                 .config(ConfigNode.of(Fixtures.yaml(yaml), "launch-config.yaml"))
-                .apiClient(cluster.apiClient()).agentNamespace(NAMESPACE).build();
+                .apiClient(client).agentNamespace(NAMESPACE).build();
         synchronized (runners) {
             runners.add(r);
         }
