@@ -77,7 +77,8 @@ public final class ApiFaultSuite {
         }
 
         public static Settings quick() {
-            return new Settings(40, 16, 0.10, Duration.ofMillis(2500), 0.10, Duration.ofMillis(100),
+            // Slower pods and a shorter drop period than the full run, so even a lucky seed sees watches dropped.
+            return new Settings(60, 16, 0.10, Duration.ofSeconds(2), 0.10, Duration.ofMillis(150),
                     Duration.ofMinutes(4), 11L);
         }
 
