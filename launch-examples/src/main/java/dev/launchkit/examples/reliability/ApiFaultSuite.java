@@ -141,8 +141,11 @@ public final class ApiFaultSuite {
             cluster.injectFaults(Faults.builder().errorRate(s.errorRate()).statuses(500, 503, 504, 429)
                     .dropWatchesEvery(s.dropWatchesEvery()).goneOnResume(true).seed(s.seed()).build());
             int crashes = 0;
+            // The agent closes the runner (its monitor and watches) when it stops, before the cluster goes away, so
+            // no watch thread outlives the suite.
             try (LaunchAgent agent = LaunchAgent.builder().name(AGENT).context(ctx).queue(w.queues().open(w.queue()))
-                    .runner(runner).maxJobs(s.maxJobs()).pollWait(Duration.ofMillis(50)).build()) {
+                    .runner(runner).closeOnStop(runner).maxJobs(s.maxJobs()).pollWait(Duration.ofMillis(50))
+                    .build()) {
                 agent.start();
                 long deadline = System.nanoTime() + s.finish().toNanos();
                 while (w.ended() < w.size() && pollLoopAlive() && System.nanoTime() < deadline) {
