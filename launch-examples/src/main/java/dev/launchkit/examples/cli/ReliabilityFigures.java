@@ -30,8 +30,8 @@ final class ReliabilityFigures {
                 .put(row, "gone_410", r.faults().expiredWatches())
                 .put(row, "lost_create_responses", r.lostCreateResponses()).put(row, "lost", o.lost())
                 .put(row, "duplicated", o.duplicated()).put(row, "wrong_outcome", o.wrongOutcome())
-                .put(row, "double_reports", o.doubleReports()).put(row, "crashes", r.crashes())
-                .put(row, "seconds", r.seconds());
+                .put(row, "double_reports", o.doubleReports()).put(row, "repeated_report_calls", r.repeatedReports())
+                .put(row, "crashes", r.crashes()).put(row, "seconds", r.seconds());
         o.problems().forEach(p -> System.out.println("  " + p));
         return r.clean();
     }

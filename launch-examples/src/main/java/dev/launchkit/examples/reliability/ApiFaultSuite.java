@@ -97,11 +97,14 @@ public final class ApiFaultSuite {
      * @param outcome             what became of the runs
      * @param faults              what the cluster injected
      * @param lostCreateResponses Job creates stored but answered 504
+     * @param repeatedReports     workload items the agent reported terminal more than once (counted at the queue's
+     *                            interface, so a repeat the queue ignores still counts)
+     * @param reportCalls         terminal reports the agent made for workload items in all (one per item when right)
      * @param crashes             1 when the agent's poll loop died or the agent stopped on its own, else 0
      * @param seconds             wall time
      */
-    public record Result(Workload.Outcome outcome, FaultCounts faults, long lostCreateResponses, int crashes,
-                         double seconds) {
+    public record Result(Workload.Outcome outcome, FaultCounts faults, long lostCreateResponses,
+                         int repeatedReports, int reportCalls, int crashes, double seconds) {
         public long faults5xx() {
             return faults.statuses().entrySet().stream().filter(e -> e.getKey() >= 500)
                     .mapToLong(Map.Entry::getValue).sum();
@@ -113,7 +116,7 @@ public final class ApiFaultSuite {
 
         /** Clean runs, no crash, and every kind of fault actually injected (so a pass is not vacuous). */
         public boolean clean() {
-            return outcome.clean() && crashes == 0 && faults5xx() > 0 && faults429() > 0
+            return outcome.clean() && repeatedReports == 0 && reportCalls == outcome.runs() && crashes == 0 && faults5xx() > 0 && faults429() > 0
                     && faults.droppedWatches() > 0 && faults.expiredWatches() > 0 && lostCreateResponses > 0;
         }
     }
@@ -143,7 +146,8 @@ public final class ApiFaultSuite {
             int crashes = 0;
             // The agent closes the runner (its monitor and watches) when it stops, before the cluster goes away, so
             // no watch thread outlives the suite.
-            try (LaunchAgent agent = LaunchAgent.builder().name(AGENT).context(ctx).queue(w.queues().open(w.queue()))
+            ReportCountingQueue queue = new ReportCountingQueue(w.queues().open(w.queue()));
+            try (LaunchAgent agent = LaunchAgent.builder().name(AGENT).context(ctx).queue(queue)
                     .runner(runner).closeOnStop(runner).maxJobs(s.maxJobs()).pollWait(Duration.ofMillis(50))
                     .build()) {
                 agent.start();
@@ -162,7 +166,10 @@ public final class ApiFaultSuite {
                     crashes++;
                 }
                 Workload.Outcome outcome = w.verify(lost.created());
-                return new Result(outcome, cluster.faultCounts(), lost.count(), crashes,
+                Map<String, Integer> reports = queue.reports();
+                int repeated = (int) w.itemIds().stream().filter(id -> reports.getOrDefault(id, 0) > 1).count();
+                int calls = w.itemIds().stream().mapToInt(id -> reports.getOrDefault(id, 0)).sum();
+                return new Result(outcome, cluster.faultCounts(), lost.count(), repeated, calls, crashes,
                         (System.nanoTime() - started) / 1e9);
             }
         } finally {

@@ -99,6 +99,11 @@ public final class Workload {
         return queues.root();
     }
 
+    /** The ids of the items this workload pushed. */
+    public java.util.Set<String> itemIds() {
+        return java.util.Set.copyOf(expected.keySet());
+    }
+
     public int size() {
         return expected.size();
     }

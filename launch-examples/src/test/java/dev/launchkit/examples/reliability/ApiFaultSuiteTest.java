@@ -40,6 +40,8 @@ class ApiFaultSuiteTest {
         assertThat(r.outcome().duplicated()).isZero();
         assertThat(r.outcome().wrongOutcome()).isZero();
         assertThat(r.outcome().doubleReports()).isZero();
+        assertThat(r.repeatedReports()).as("items the agent reported terminal twice: " + seen).isZero();
+        assertThat(r.reportCalls()).as("terminal reports the agent made: one per item").isEqualTo(r.outcome().runs());
         assertThat(r.outcome().ended()).isEqualTo(r.outcome().runs());
         assertThat(r.outcome().jobs()).as("exactly one Job per item").isEqualTo(r.outcome().runs());
         assertThat(r.clean()).isTrue();
