@@ -111,7 +111,11 @@ public final class Workload {
 
     /** Counts lost, duplicated and wrongly reported runs. */
     public Outcome verify(ApiClient client) throws ApiException {
-        Map<String, Integer> jobs = jobsPerItem(client);
+        return verify(jobsPerItem(client));
+    }
+
+    /** Counts lost, duplicated and wrongly reported runs, given the Jobs created per item id. */
+    public Outcome verify(Map<String, Integer> jobs) {
         int ended = 0;
         int lost = 0;
         int duplicated = 0;
