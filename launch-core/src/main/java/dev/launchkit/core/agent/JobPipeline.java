@@ -87,6 +87,12 @@ final class JobPipeline {
             SubmittedRun run = runner.submit(job, image);
             listener.submitted(job, run);
             LOG.info("submitted run {} as {}", job.runId(), run.id());
+            try {
+                queue.submitted(job, run.id());
+            } catch (RuntimeException e) {
+                LOG.warn("could not record the submission of {} on queue {}: {}", job, queue.name(),
+                        masker.mask(e.toString()));
+            }
             return follow(queue, job, run);
         } catch (LaunchException e) {
             fail(queue, job, e.stage(), e.getMessage());
