@@ -82,6 +82,16 @@ public interface Queue extends AutoCloseable {
     }
 
     /**
+     * Records that the job's run was created on its runner as {@code runRef} (for example
+     * {@code wandb/Job/launch-abc}), right after the submission. A queue that puts abandoned items back
+     * ({@link #releaseAbandoned}) uses it to tell an item whose run never started (run it again) from one whose run
+     * existed but was gone by the time an agent looked for it (a Job deleted by its TTL while no agent ran: running
+     * it again would run it twice). The default does nothing.
+     */
+    default void submitted(Job job, String runRef) {
+    }
+
+    /**
      * Called once at start, after the runs that outlived a previous agent were adopted (and their items
      * {@link #recover recovered}): puts back on the queue the items a dead agent had taken but never got a run for,
      * so a crash between taking an item and submitting its run loses nothing. Queues whose server does this

@@ -27,6 +27,8 @@ public interface Runner extends AutoCloseable {
     /**
      * Finds the runs this runner's deployment owns that have not been reported yet (after an agent restart), and
      * starts tracking them. Called once, at agent start, before the first poll.
+     *
+     * @throws PartialAdoptionException when some places could not be searched, carrying the runs found elsewhere
      */
     default List<SubmittedRun> adopt() {
         return List.of();

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -74,44 +75,56 @@ final class JobPipeline {
      * The future never completes exceptionally.
      */
     CompletableFuture<Void> run(Queue queue, Job popped) {
-        Job job = popped;
-        try {
-            MDC.put("run_id", job.runId());
-            MDC.put("item_id", job.itemId());
-            listener.received(job);
-            LOG.info("received job {} from queue {}: {}", job.itemId(), queue.name(), job.spec());
-            queue.ack(job, job.runId());
-            job = queue.resolve(job);
-            Runner runner = runners.apply(job.resource(defaultResource));
-            ImageRef image = image(job);
-            SubmittedRun run = runner.submit(job, image);
-            listener.submitted(job, run);
-            LOG.info("submitted run {} as {}", job.runId(), run.id());
-            return follow(queue, job, run);
-        } catch (LaunchException e) {
-            fail(queue, job, e.stage(), e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("unexpected error while running {}", job, e);
-            fail(queue, job, Stage.AGENT, "internal error in the agent: " + e);
-        } finally {
-            MDC.remove("run_id");
-            MDC.remove("item_id");
-        }
-        return CompletableFuture.completedFuture(null);
+        return inLogContext(popped, () -> {
+            Job job = popped;
+            try {
+                listener.received(job);
+                LOG.info("received job {} from queue {}: {}", job.itemId(), queue.name(), job.spec());
+                queue.ack(job, job.runId());
+                job = queue.resolve(job);
+                Runner runner = runners.apply(job.resource(defaultResource));
+                ImageRef image = image(job);
+                SubmittedRun run = runner.submit(job, image);
+                listener.submitted(job, run);
+                LOG.info("submitted run {} as {}", job.runId(), run.id());
+                try {
+                    queue.submitted(job, run.id());
+                } catch (RuntimeException e) {
+                    LOG.warn("could not record the submission of {} on queue {}: {}", job, queue.name(),
+                            masker.mask(e.toString()));
+                }
+                return follow(queue, job, run);
+            } catch (LaunchException e) {
+                fail(queue, job, e.stage(), e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.error("unexpected error while running {}", job, e);
+                fail(queue, job, Stage.AGENT, "internal error in the agent: " + e);
+            }
+            return CompletableFuture.completedFuture(null);
+        });
     }
 
     /** Follows a run found again after a restart to its end; the future is as for {@link #run}. */
     CompletableFuture<Void> resume(Queue queue, Job job, SubmittedRun run) {
+        return inLogContext(job, () -> {
+            try {
+                listener.adopted(job, run);
+                LOG.info("adopted run {} ({}), status {}", job.runId(), run.id(), run.status());
+                return follow(queue, job, run);
+            } catch (RuntimeException e) {
+                LOG.error("unexpected error while following adopted run {}", job, e);
+                fail(queue, job, Stage.RUN, "internal error in the agent while following the run: " + e);
+                return CompletableFuture.completedFuture(null);
+            }
+        });
+    }
+
+    /** Runs {@code body} with the job's run and item ids in the logging context (they prefix every line). */
+    private static <T> T inLogContext(Job job, Supplier<T> body) {
+        MDC.put("run_id", job.runId());
+        MDC.put("item_id", job.itemId());
         try {
-            MDC.put("run_id", job.runId());
-            MDC.put("item_id", job.itemId());
-            listener.adopted(job, run);
-            LOG.info("adopted run {} ({}), status {}", job.runId(), run.id(), run.status());
-            return follow(queue, job, run);
-        } catch (RuntimeException e) {
-            LOG.error("unexpected error while following adopted run {}", job, e);
-            fail(queue, job, Stage.RUN, "internal error in the agent while following the run: " + e);
-            return CompletableFuture.completedFuture(null);
+            return body.get();
         } finally {
             MDC.remove("run_id");
             MDC.remove("item_id");
@@ -176,24 +189,21 @@ final class JobPipeline {
         ScheduledFuture<?> stopWatch = watchForStopRequest(queue, job, run);
         return CompletableFuture.anyOf(run.completion(), shutdown).handleAsync((ignored, error) -> {
             stopWatch.cancel(false);
-            try {
-                MDC.put("run_id", job.runId());
-                MDC.put("item_id", job.itemId());
-                if (!run.completion().isDone()) {
-                    LOG.info("agent shutting down; run {} keeps running and will be adopted by the next agent",
-                            job.runId());
-                    return null;
+            return inLogContext(job, () -> {
+                try {
+                    if (!run.completion().isDone()) {
+                        LOG.info("agent shutting down; run {} keeps running and will be adopted by the next agent",
+                                job.runId());
+                        return null;
+                    }
+                    report(queue, job, run, run.completion().join());
+                } catch (RuntimeException e) {
+                    LOG.error("unexpected error while reporting {}", job, e);
+                    fail(queue, job, Stage.RUN, "internal error in the agent while following the run: " + e);
                 }
-                report(queue, job, run, run.completion().join());
-            } catch (RuntimeException e) {
-                LOG.error("unexpected error while reporting {}", job, e);
-                fail(queue, job, Stage.RUN, "internal error in the agent while following the run: " + e);
-            } finally {
-                MDC.remove("run_id");
-                MDC.remove("item_id");
-            }
-            return null;
-        }, reporters);
+                return null;
+            });
+        }, reporters).thenAccept(v -> { });
     }
 
     private ScheduledFuture<?> watchForStopRequest(Queue queue, Job job, SubmittedRun run) {

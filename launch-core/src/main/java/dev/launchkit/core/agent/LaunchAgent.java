@@ -7,6 +7,7 @@ import dev.launchkit.core.JobSource;
 import dev.launchkit.core.LaunchContext;
 import dev.launchkit.core.LaunchException;
 import dev.launchkit.core.LaunchSpec;
+import dev.launchkit.core.PartialAdoptionException;
 import dev.launchkit.core.Queue;
 import dev.launchkit.core.Runner;
 import dev.launchkit.core.Stage;
@@ -205,6 +206,11 @@ public final class LaunchAgent implements AutoCloseable {
             List<SubmittedRun> found;
             try {
                 found = runner.adopt();
+            } catch (PartialAdoptionException e) {
+                LOG.warn("runner {} adopted {} runs but could not look everywhere: {}", runner.type(),
+                        e.adopted().size(), context.masker().mask(e.getMessage()));
+                found = e.adopted();
+                complete = false;
             } catch (RuntimeException e) {
                 LOG.warn("runner {} could not list runs to adopt: {}", runner.type(), context.masker().mask(e.toString()));
                 complete = false;

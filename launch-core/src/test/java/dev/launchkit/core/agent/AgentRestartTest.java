@@ -99,4 +99,49 @@ class AgentRestartTest {
             assertThat(scripted.submittedOrder).containsExactly(later);
         }
     }
+
+    @Test
+    void runsAPartialAdoptionFoundAreFollowedButNoItemIsPutBack() throws Exception {
+        DirectoryQueues queues = new DirectoryQueues(root);
+        queues.upsert(QueueDefinition.bare("q"));
+        String found = queues.push("q", SPEC.with("name", "found"));
+        String unseen = queues.push("q", SPEC.with("name", "in-an-unlistable-namespace"));
+        DirectoryQueue first = queues.open("q");
+        Job a = first.poll(Duration.ofMillis(100)).orElseThrow();
+        Job b = first.poll(Duration.ofMillis(100)).orElseThrow();
+        first.ack(a, a.runId());
+        first.ack(b, b.runId());
+        Job foundJob = a.itemId().equals(found) ? a : b;
+        first.close();
+        ScriptedRunner scripted = new ScriptedRunner();
+        ScriptedRunner.Run alive = new ScriptedRunner.Run(foundJob.runId(), foundJob.itemId(), "q");
+        Runner runner = new Runner() {
+            @Override
+            public String type() {
+                return "scripted";
+            }
+
+            @Override
+            public SubmittedRun submit(Job j, dev.launchkit.core.ImageRef image) {
+                return scripted.submit(j, image);
+            }
+
+            @Override
+            public List<SubmittedRun> adopt() {
+                throw new dev.launchkit.core.PartialAdoptionException(List.of(alive),
+                        "could not list jobs in namespace ml", null);
+            }
+        };
+        DirectoryQueue q = queues.open("q");
+        try (LaunchAgent agent = LaunchAgent.builder().runner(runner).queue(q).pollWait(Duration.ofMillis(20))
+                .defaultResource("scripted").context(LaunchContext.basic(Map.of())).build()) {
+            agent.start();
+            alive.finish(RunStatus.of(RunState.SUCCEEDED));
+            Await.until(() -> queues.status("q", found).map(r -> r.state() == ItemState.DONE).orElse(false)
+                    && !q.running().contains(found), () -> "the found run reported");
+            assertThat(q.running()).as("the unseen item may still be running somewhere: not put back")
+                    .containsExactly(unseen);
+            assertThat(scripted.submittedOrder).isEmpty();
+        }
+    }
 }

@@ -60,47 +60,49 @@ public final class KillRestartSuite {
         try (SimulatedCluster cluster = SimulatedCluster.start(s.step());
              ClusterGateway gateway = ClusterGateway.start(cluster)) {
             cluster.createNamespace(NAMESPACE);
-            Workload w = new Workload(work.resolve("queues"), "rel", NAMESPACE).push(s.runs());
-            for (int i = 0; i <= s.kills(); i++) {
-                boolean last = i == s.kills();
-                Path log = work.resolve("agent-" + i + ".log");
-                Process p = ChildJvm.start(ChildAgent.class, "256m", "INFO", log, gateway.url(), w.root().toString(),
-                        w.queue(), NAMESPACE, Integer.toString(s.maxJobs()));
-                try {
-                    if (ChildJvm.awaitLine(p, log, "STARTED", Duration.ofSeconds(60)).isEmpty()) {
-                        crashes++;
-                        continue;
-                    }
-                    if (last) {
-                        long deadline = System.nanoTime() + s.finish().toNanos();
-                        while (w.ended() < w.size() && p.isAlive() && System.nanoTime() < deadline) {
-                            Thread.sleep(100);
+            try (JobLedger ledger = JobLedger.start(cluster.apiClient(), NAMESPACE)) {
+                Workload w = new Workload(work.resolve("queues"), "rel", NAMESPACE).push(s.runs());
+                for (int i = 0; i <= s.kills(); i++) {
+                    boolean last = i == s.kills();
+                    Path log = work.resolve("agent-" + i + ".log");
+                    Process p = ChildJvm.start(ChildAgent.class, "256m", "INFO", log, gateway.url(), w.root().toString(),
+                            w.queue(), NAMESPACE, Integer.toString(s.maxJobs()));
+                    try {
+                        if (ChildJvm.awaitLine(p, log, "STARTED", Duration.ofSeconds(60)).isEmpty()) {
+                            crashes++;
+                            continue;
                         }
+                        if (last) {
+                            long deadline = System.nanoTime() + s.finish().toNanos();
+                            while (w.ended() < w.size() && p.isAlive() && System.nanoTime() < deadline) {
+                                Thread.sleep(100);
+                            }
+                            if (!p.isAlive()) {
+                                crashes++;
+                            }
+                            break;
+                        }
+                        // Half the kills wait for the agent's first submission, so runs are also killed while watched,
+                        // not only while a cold agent JVM is still taking and acking its first items.
+                        if (random.nextBoolean()) {
+                            ChildJvm.awaitLogged(p, log, "created Job", Duration.ofSeconds(30));
+                        }
+                        Thread.sleep((long) (random.nextDouble() * s.maxKillDelay().toMillis()));
                         if (!p.isAlive()) {
                             crashes++;
+                            continue;
                         }
-                        break;
+                        classify(w, cluster, points);
+                        p.destroyForcibly();
+                        kills++;
+                    } finally {
+                        p.destroyForcibly();
+                        p.waitFor(30, TimeUnit.SECONDS);
                     }
-                    // Half the kills wait for the agent's first submission, so runs are also killed while watched,
-                    // not only while a cold agent JVM is still taking and acking its first items.
-                    if (random.nextBoolean()) {
-                        ChildJvm.awaitLogged(p, log, "created Job", Duration.ofSeconds(30));
-                    }
-                    Thread.sleep((long) (random.nextDouble() * s.maxKillDelay().toMillis()));
-                    if (!p.isAlive()) {
-                        crashes++;
-                        continue;
-                    }
-                    classify(w, cluster, points);
-                    p.destroyForcibly();
-                    kills++;
-                } finally {
-                    p.destroyForcibly();
-                    p.waitFor(30, TimeUnit.SECONDS);
                 }
+                Workload.Outcome outcome = w.verify(ledger.jobsPerItem());
+                return new Result(outcome, kills, crashes, points, (System.nanoTime() - started) / 1e9);
             }
-            Workload.Outcome outcome = w.verify(cluster.apiClient());
-            return new Result(outcome, kills, crashes, points, (System.nanoTime() - started) / 1e9);
         }
     }
 

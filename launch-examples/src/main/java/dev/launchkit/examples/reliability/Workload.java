@@ -141,10 +141,7 @@ public final class Workload {
         return verify(jobsPerItem(client));
     }
 
-    /**
-     * Counts lost, duplicated and wrongly reported runs, given the Jobs created per item id (for suites that count
-     * creations as they happen, since finished Jobs are garbage-collected after their TTL).
-     */
+    /** Counts lost, duplicated and wrongly reported runs, given the Jobs created per item id. */
     public Outcome verify(Map<String, Integer> jobs) {
         int ended = 0;
         int lost = 0;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.launchkit.core.Job;
 import dev.launchkit.core.LaunchContext;
+import dev.launchkit.core.PartialAdoptionException;
 import dev.launchkit.core.SubmittedRun;
 import dev.launchkit.k8s.KubeObjectRef;
 import dev.launchkit.k8s.Labels;
@@ -160,6 +161,8 @@ public final class KubernetesRunMonitor implements RunMonitor {
         kinds.add(ResourceKind.BATCH_JOB);
         settings.kinds().stream().filter(k -> !kinds.contains(k)).forEach(kinds::add);
         List<SubmittedRun> adopted = new ArrayList<>();
+        List<String> unlisted = new ArrayList<>();
+        Exception firstFailure = null;
         for (String namespace : namespaces) {
             // Pods first: a run adopted in a terminal state is judged (and its log tails read) at once, with them.
             ensurePodWatch(namespace, true);
@@ -168,10 +171,10 @@ public final class KubernetesRunMonitor implements RunMonitor {
                 try {
                     list = objects.list(namespace, kind, selector);
                 } catch (ApiException | IOException e) {
-                    throw new dev.launchkit.core.LaunchException(dev.launchkit.core.Stage.AGENT, "could not list "
-                            + kind.plural() + " in namespace " + namespace + " to adopt the runs of a previous agent: "
-                            + e.getMessage() + ". Check that the agent may list and watch " + kind.plural()
-                            + " there", e);
+                    // One namespace the agent may not list must not keep it from following the runs elsewhere.
+                    unlisted.add(kind.plural() + " in namespace " + namespace + " (" + e.getMessage() + ")");
+                    firstFailure = firstFailure == null ? e : firstFailure;
+                    continue;
                 }
                 for (JsonNode item : list.path("items")) {
                     adoptOne(namespace, kind, item).ifPresent(adopted::add);
@@ -182,6 +185,11 @@ public final class KubernetesRunMonitor implements RunMonitor {
             }
         }
         LOG.info("adopted {} unreported runs in namespaces {}", adopted.size(), namespaces);
+        if (!unlisted.isEmpty()) {
+            throw new PartialAdoptionException(adopted, "could not list " + String.join(", ", unlisted)
+                    + " to adopt the runs of a previous agent; check that the agent may list and watch them there",
+                    firstFailure);
+        }
         return adopted;
     }
 

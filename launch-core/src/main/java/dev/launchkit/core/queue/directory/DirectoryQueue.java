@@ -393,6 +393,22 @@ public final class DirectoryQueue implements Queue {
         }
     }
 
+    /** Marks the item's run as created ({@code running/.<item>.submitted} holds {@code runRef}). */
+    @Override
+    public void submitted(Job job, String runRef) {
+        synchronized (reportLock) {
+            if (!Files.isRegularFile(folder.running.resolve(job.itemId()))) {
+                return;
+            }
+            try {
+                Files.writeString(submittedFile(job.itemId()), runRef);
+            } catch (IOException e) {
+                throw new QueueException("cannot mark item " + job.itemId() + " as submitted in " + folder.running
+                        + ": " + e, e);
+            }
+        }
+    }
+
     /** The items in {@code running/}: taken by this or another agent, or left by one that died. */
     public List<String> running() {
         return QueueFolder.items(folder.running);
@@ -415,6 +431,7 @@ public final class DirectoryQueue implements Queue {
                 QueueFolder.move(file, folder.pending.resolve(target));
                 Files.deleteIfExists(folder.running.resolve(itemId + QueueFolder.RESULT_SUFFIX));
                 Files.deleteIfExists(ownerFile(itemId));
+                Files.deleteIfExists(submittedFile(itemId));
             } catch (NoSuchFileException e) {
                 return false;
             } catch (IOException e) {
@@ -470,6 +487,7 @@ public final class DirectoryQueue implements Queue {
             QueueFolder.move(folder.running.resolve(itemId + QueueFolder.RESULT_SUFFIX),
                     target.resolve(itemId + QueueFolder.RESULT_SUFFIX));
             Files.deleteIfExists(ownerFile(itemId));
+            Files.deleteIfExists(submittedFile(itemId));
         } catch (NoSuchFileException e) {
             LOG.warn("queue {}: item {} moved away while ending it: {}", name(), itemId, e.getMessage());
         } catch (IOException e) {
@@ -514,7 +532,7 @@ public final class DirectoryQueue implements Queue {
         for (String item : running()) {
             Optional<String> owner = readOwner(item);
             boolean abandoned = owner.isPresent() ? !leaseAlive(owner.get()) : !otherLeaseAlive();
-            if (abandoned && finishEnded(item)) {
+            if (abandoned && (finishEnded(item) || failVanished(item))) {
                 continue;
             }
             if (abandoned && release(item)) {
@@ -524,6 +542,35 @@ public final class DirectoryQueue implements Queue {
             }
         }
         return released;
+    }
+
+    /**
+     * Fails an abandoned item whose run had been created but was not found again: its outcome is unknown, and
+     * running it again could run it twice.
+     *
+     * @return false when the item's run was never marked as created
+     */
+    private boolean failVanished(String itemId) {
+        String runRef;
+        try {
+            runRef = Files.readString(submittedFile(itemId)).strip();
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new QueueException("cannot read the submission mark of item " + itemId + ": " + e, e);
+        }
+        synchronized (reportLock) {
+            end(itemId, r -> r.failed(Stage.RUN, "the run was created as " + runRef + " but was gone when an agent "
+                    + "restarted (deleted while no agent was watching, for example by ttlSecondsAfterFinished); "
+                    + "its outcome is unknown, so it is not run again: push the item again to rerun it",
+                    clock.instant()), folder.failed);
+        }
+        LOG.warn("queue {}: item {}: its run {} is gone and was never reported; failed it", name(), itemId, runRef);
+        return true;
+    }
+
+    private Path submittedFile(String itemId) {
+        return folder.running.resolve("." + itemId + ".submitted");
     }
 
     private Path ownerFile(String itemId) {

@@ -145,4 +145,31 @@ class DirectoryQueueCrashTest {
             assertThat(Files.exists(root.resolve("q/failed").resolve(item))).isTrue();
         }
     }
+
+    @Test
+    void anAbandonedItemWhoseRunWasCreatedButIsGoneFailsInsteadOfRunningTwice() throws Exception {
+        DirectoryQueues queues = new DirectoryQueues(root);
+        push(queues, 2);
+        DirectoryQueue dead = queues.open("q");
+        Job submitted = dead.poll(Duration.ofMillis(100)).orElseThrow();
+        dead.ack(submitted, submitted.runId());
+        dead.submitted(submitted, "wandb/Job/launch-" + submitted.runId());
+        Job acked = dead.poll(Duration.ofMillis(100)).orElseThrow();
+        dead.ack(acked, acked.runId());
+        dead.close(); // died; the first run's Job was then deleted by its TTL, so nothing is adopted
+
+        try (DirectoryQueue restarted = queues.open("q")) {
+            assertThat(restarted.releaseAbandoned()).as("only the item that never got a run").isEqualTo(1);
+            assertThat(restarted.poll(Duration.ofMillis(100))).map(Job::itemId).contains(acked.itemId());
+            assertThat(queues.status("q", submitted.itemId())).hasValueSatisfying(r -> {
+                assertThat(r.state()).isEqualTo(dev.launchkit.core.queue.ItemState.FAILED);
+                assertThat(r.toString()).contains("wandb/Job/launch-" + submitted.runId())
+                        .contains("push the item again");
+            });
+            try (java.util.stream.Stream<Path> left = Files.list(root.resolve("q/running"))) {
+                assertThat(left.map(f -> f.getFileName().toString()).filter(n -> n.contains(submitted.itemId())))
+                        .as("no item, result or mark left in running/").isEmpty();
+            }
+        }
+    }
 }
