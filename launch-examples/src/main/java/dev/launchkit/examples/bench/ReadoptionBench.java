@@ -77,6 +77,8 @@ public final class ReadoptionBench {
                     figures.put(row, "runs", n).put(row, "adopted", monitor.trackedCount())
                             .put(row, "start_ms", (started - t0) / 1e6).put(row, "all_tracked_ms", (all - t0) / 1e6)
                             .put(row, "target_ms", 2000);
+                } finally {
+                    monitor.close(); // given to the runner, so not the runner's to close; its watches end here
                 }
             } finally {
                 scheduler.shutdownNow();
