@@ -33,6 +33,7 @@ import org.slf4j.MDC;
 final class JobPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(JobPipeline.class);
     private static final int MAX_LOG_TAIL_IN_MESSAGE = 4_000;
+    static final int MAX_SPEC_IN_LOG = 2_000;
 
     private final Function<String, Runner> runners;
     private final Builder builder;
@@ -69,7 +70,7 @@ final class JobPipeline {
             MDC.put("run_id", job.runId());
             MDC.put("item_id", job.itemId());
             listener.received(job);
-            LOG.info("received job {} from queue {}: {}", job.itemId(), queue.name(), job.spec());
+            LOG.info("received job {} from queue {}: {}", job.itemId(), queue.name(), logged(job));
             queue.ack(job, job.runId());
             job = queue.resolve(job);
             Runner runner = runners.apply(job.resource(defaultResource));
@@ -87,6 +88,13 @@ final class JobPipeline {
             MDC.remove("run_id");
             MDC.remove("item_id");
         }
+    }
+
+    /** The spec for the log: masked, and cut short (an item may carry megabytes of strings). */
+    private String logged(Job job) {
+        String spec = masker.mask(job.spec().toString());
+        return spec.length() <= MAX_SPEC_IN_LOG ? spec
+                : spec.substring(0, MAX_SPEC_IN_LOG) + "... (" + spec.length() + " characters)";
     }
 
     /** Follows a run found again after a restart to its end. */
