@@ -1,6 +1,7 @@
 package dev.launchkit.examples.cli;
 
 import dev.launchkit.examples.bench.Figures;
+import dev.launchkit.examples.reliability.BadInputSuite;
 import dev.launchkit.examples.reliability.KillRestartSuite;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,12 +11,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code launch-agent reliability}: the kill/restart suite (agent JVMs killed at random points); prints its figures
- * (runs, kills, lost, duplicated, wrongly reported) as one table and writes them as JSON. Exit code 1 when it saw a
- * lost, duplicated or wrongly reported run. The API-fault and bad-input suites are not built yet.
+ * {@code launch-agent reliability}: the kill/restart suite (agent JVMs killed at random points) and the bad-input
+ * suite (malformed items and queue configs among good runs); prints their figures (runs, kills, lost, duplicated,
+ * wrongly reported; cases, unclear messages, crashes, secret leaks) as one table and writes them as JSON. Exit code 1
+ * when either saw a problem.
  */
 @Command(name = "reliability", mixinStandardHelpOptions = true,
-        description = "Kill agent processes at random points; count lost, duplicated and wrongly reported runs.")
+        description = "Kill agent processes at random points, then feed malformed input; count lost, duplicated and "
+                + "wrongly reported runs, unclear errors, crashes and secret leaks.")
 final class ReliabilityCommand implements Callable<Integer> {
     /** Held so the level sticks: the mock API server logs every request through java.util.logging. */
     private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8");
@@ -38,6 +41,8 @@ final class ReliabilityCommand implements Callable<Integer> {
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("launchkit-reliability");
         Figures figures = new Figures();
         boolean clean = ReliabilityFigures.killRestart(settings(), dir.resolve("kill"), figures);
+        BadInputSuite.Settings bad = quick ? BadInputSuite.Settings.quick() : BadInputSuite.Settings.full();
+        clean = ReliabilityFigures.badInput(bad.withSeed(seed), dir.resolve("bad-input"), figures) && clean;
         figures.print(System.out);
         figures.writeJson(json);
         System.out.println("figures written to " + json.toAbsolutePath() + "; agent logs in " + dir);

@@ -1,6 +1,7 @@
 package dev.launchkit.examples.cli;
 
 import dev.launchkit.examples.bench.Figures;
+import dev.launchkit.examples.reliability.BadInputSuite;
 import dev.launchkit.examples.reliability.KillRestartSuite;
 import dev.launchkit.examples.reliability.Workload;
 import java.nio.file.Files;
@@ -14,7 +15,23 @@ final class ReliabilityFigures {
     /** Every suite at full or quick size; false when one saw a lost, duplicated or wrong run. */
     static boolean all(boolean quick, long seed, Path work, Figures f) throws Exception {
         KillRestartSuite.Settings base = quick ? KillRestartSuite.Settings.quick() : KillRestartSuite.Settings.full();
-        return killRestart(base.withSeed(seed), work.resolve("kill"), f);
+        boolean clean = killRestart(base.withSeed(seed), work.resolve("kill"), f);
+        BadInputSuite.Settings bad = quick ? BadInputSuite.Settings.quick() : BadInputSuite.Settings.full();
+        return badInput(bad.withSeed(seed), work.resolve("bad-input"), f) && clean;
+    }
+
+    /** The bad-input suite's row; false when a case was unclear, a good run failed, or anything crashed or leaked. */
+    static boolean badInput(BadInputSuite.Settings s, Path work, Figures f) throws Exception {
+        Files.createDirectories(work);
+        BadInputSuite.Result r = BadInputSuite.run(s, work);
+        String row = "reliability bad-input";
+        f.put(row, "cases", r.cases()).put(row, "categories", r.categories())
+                .put(row, "failed_clearly", r.failedClearly()).put(row, "unclear_messages", r.unclear())
+                .put(row, "runs", r.goodRuns()).put(row, "good_runs_done", r.goodDone()).put(row, "lost", r.lost())
+                .put(row, "duplicated", r.duplicated()).put(row, "crashes", r.crashes())
+                .put(row, "secret_leaks", r.secretLeaks()).put(row, "seconds", r.seconds());
+        r.problems().forEach(p -> System.out.println("  " + p));
+        return r.clean();
     }
 
     static boolean killRestart(KillRestartSuite.Settings s, Path work, Figures f) throws Exception {

@@ -200,11 +200,13 @@ public final class BadInputSuite {
             KubernetesRunner runner = KubernetesRunner.builder(ctx).config(runnerConfig)
                     .apiClient(cluster.apiClient()).agentNamespace(MalformedInputs.NAMESPACE).build();
             List<DirectoryQueue> open = new ArrayList<>();
-            open.add(queues.open(MAIN));
-            open.add(queues.open(TEMPLATED));
+            // As the directory provider opens them for an assembled agent: with the agent's secrets to mask.
+            Duration interval = DirectoryQueues.DEFAULT_POLL_INTERVAL;
+            open.add(queues.open(MAIN, "", interval, masker));
+            open.add(queues.open(TEMPLATED, "", interval, masker));
             for (String q : badQueues.keySet()) {
                 queues.upsert(QueueDefinition.bare(q));
-                open.add(queues.open(q));
+                open.add(queues.open(q, "", interval, masker));
             }
             LaunchAgent agent = LaunchAgent.builder().name("badinput").context(ctx).queues(open).runner(runner)
                     .listener(listener).maxJobs(16).pollWait(Duration.ofMillis(50)).build();

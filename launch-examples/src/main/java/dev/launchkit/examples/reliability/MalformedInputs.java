@@ -83,6 +83,7 @@ public final class MalformedInputs {
                 new Generator("invalid-name", Target.ITEM, this::invalidName),
                 new Generator("namespace-escape", Target.ITEM, this::namespace),
                 new Generator("secret-macro", Target.ITEM, this::secretMacro),
+                new Generator("secret-value", Target.ITEM, this::secretValue),
                 new Generator("unsafe-option", Target.ITEM, this::unsafe),
                 new Generator("cluster-escape", Target.ITEM, this::clusterEscape),
                 new Generator("envelope", Target.ITEM, this::envelope),
@@ -341,6 +342,25 @@ public final class MalformedInputs {
                     + "\"}", "");
         }
         return json(category, t, content, var);
+    }
+
+    /** A planted secret pasted into the item where it fails, or where it would become a plain env value. */
+    private Case secretValue(String category, Target t) {
+        String secret = pick(List.of(API_KEY, REGISTRY_PASSWORD, STORAGE_KEY));
+        String good = spec("", "", "");
+        return switch (random.nextInt(6)) {
+            case 0 -> json(category, t, good.replace("\"docker\":{\"docker_image\":\"python:3.11\"}",
+                    "\"docker\":\"" + secret + "\""), "docker");
+            case 1 -> json(category, t, spec(",\"overrides\":{\"args\":\"--token " + secret + "\"}", "", ""),
+                    "overrides.args");
+            case 2 -> json(category, t, good.replace("\"resource\":\"kubernetes\"", "\"resource\":\"" + secret
+                    + "\""), "resource");
+            case 3 -> json(category, t, good.replace("\"namespace\":\"" + NAMESPACE + "\"", "\"namespace\":\""
+                    + secret + "\""), "namespace");
+            case 4 -> json(category, t, "{\"spec\":" + good + ",\"priority\":\"" + secret + "\"}", "priority");
+            default -> json(category, t, spec("", "", ",\"spec\":{\"containers\":[{\"env\":[{\"name\":\"TOKEN_"
+                    + token() + "\",\"value\":\"" + secret + "\"}]}]}"), "env[0].value");
+        };
     }
 
     private Case unsafe(String category, Target t) {

@@ -32,10 +32,12 @@ public final class Macros {
 
     private final Map<String, String> values;
     private final Set<String> secretNames;
+    private final SecretMasker masker;
 
-    private Macros(Map<String, String> values, Set<String> secretNames) {
+    private Macros(Map<String, String> values, Set<String> secretNames, SecretMasker masker) {
         this.values = Map.copyOf(values);
         this.secretNames = Set.copyOf(secretNames);
+        this.masker = masker;
     }
 
     /**
@@ -68,7 +70,7 @@ public final class Macros {
         v.put("image_uri", image.toString());
         v.put("author", job.spec().author().orElse(""));
         secrets.removeAll(v.keySet());
-        return new Macros(v, secrets);
+        return new Macros(v, secrets, masker);
     }
 
     /** The value a macro name stands for, if it is one. */
@@ -95,15 +97,22 @@ public final class Macros {
      * Substitutes every string leaf of the resource args {@code tree} in place.
      *
      * @throws LaunchException at stage {@link Stage#AGENT}, naming the key path, when a value uses a macro that
-     *                         names a secret ({@code ${WANDB_API_KEY}}, or an allow-listed variable holding one)
+     *                         names a secret ({@code ${WANDB_API_KEY}}, or an allow-listed variable holding one), or
+     *                         holds a registered secret as plain text (a {@code WANDB_API_KEY} env entry is exempt:
+     *                         the renderer replaces it with the Secret reference)
      */
     public void applyTo(JsonNode tree) {
-        refuseSecretMacros(tree, "resource_args.kubernetes");
+        refuseSecrets(tree, "resource_args.kubernetes");
         JsonTrees.rewriteStrings(tree, this::apply);
     }
 
-    private void refuseSecretMacros(JsonNode node, String path) {
+    private void refuseSecrets(JsonNode node, String path) {
         if (node.isTextual()) {
+            if (!masker.mask(node.asText()).equals(node.asText())) {
+                throw new LaunchException(Stage.AGENT, path + " holds a secret this agent knows (its API key, a "
+                        + "registry password or another registered secret) as plain text, which never goes into a "
+                        + "manifest. Put it in a Secret and use env valueFrom.secretKeyRef");
+            }
             Matcher m = MACRO.matcher(node.asText());
             while (m.find()) {
                 if (secretNames.contains(m.group(1))) {
@@ -113,10 +122,14 @@ public final class Macros {
                 }
             }
         } else if (node.isObject()) {
-            node.properties().forEach(e -> refuseSecretMacros(e.getValue(), path + "." + e.getKey()));
+            node.properties().forEach(e -> refuseSecrets(e.getValue(), path + "." + e.getKey()));
         } else if (node.isArray()) {
+            boolean env = path.endsWith(".env");
             for (int i = 0; i < node.size(); i++) {
-                refuseSecretMacros(node.get(i), path + "[" + i + "]");
+                if (env && API_KEY_VAR.equals(node.get(i).path("name").asText())) {
+                    continue;
+                }
+                refuseSecrets(node.get(i), path + "[" + i + "]");
             }
         }
     }

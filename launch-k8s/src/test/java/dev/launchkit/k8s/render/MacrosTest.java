@@ -79,4 +79,15 @@ class MacrosTest {
 
         assertThat(tree.path("${run_id}").asText()).isEqualTo("${nope} r1");
     }
+
+    @Test
+    void refusesAPlainValueHoldingARegisteredSecretNamingTheKeyPathButNotTheSecret() {
+        masker.register("storage-key-0123456789");
+
+        assertThatThrownBy(() -> renderEnv(List.of(), "key=storage-key-0123456789"))
+                .isInstanceOf(LaunchException.class)
+                .hasMessageContaining("resource_args.kubernetes.spec.template.spec.containers[0].env[0].value holds a "
+                        + "secret")
+                .hasMessageNotContaining("storage-key-0123456789");
+    }
 }
