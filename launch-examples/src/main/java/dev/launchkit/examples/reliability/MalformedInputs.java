@@ -229,6 +229,8 @@ public final class MalformedInputs {
                 case "overrides.args", "overrides.entry_point" -> pick(List.of("\"--lr 0.1\"", "{\"lr\":0.1}",
                         "[[\"x\"]]", "[{\"a\":1}]", "[null]"));
                 case "docker.user_id" -> pick(List.of("\"root\"", "1.5", "[0]"));
+                // A number is a fine image name once read as text (docker_image: 12 pulls "12"), so not here.
+                case "docker.docker_image" -> pick(List.of("[\"a\"]", "{\"ref\":\"" + token() + "\"}"));
                 default -> pick(List.of("[\"a\"]", "\"" + token() + "\"", "12"));
             };
             content = nestedSpec(key, v);
