@@ -5,12 +5,14 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.AppenderBase;
 import dev.launchkit.core.AgentListener;
+import dev.launchkit.core.ConfigException;
 import dev.launchkit.core.ConfigNode;
 import dev.launchkit.core.Job;
 import dev.launchkit.core.LaunchContext;
 import dev.launchkit.core.SecretMasker;
 import dev.launchkit.core.Stage;
 import dev.launchkit.core.agent.LaunchAgent;
+import dev.launchkit.core.config.LaunchConfig;
 import dev.launchkit.core.config.YamlTree;
 import dev.launchkit.core.queue.ItemResult;
 import dev.launchkit.core.queue.ItemState;
@@ -141,10 +143,15 @@ public final class BadInputSuite {
             Map<String, String> badItemQueue = new HashMap<>();
             List<String> goodItems = new ArrayList<>();
             Map<String, Case> badQueues = new LinkedHashMap<>();
+            List<Case> launchConfigs = new ArrayList<>();
             long base = System.currentTimeMillis() - 60_000;
             int slot = 0;
             int n = 0;
             for (Case c : cases) {
+                if (c.target() == Target.LAUNCH_CONFIG) {
+                    launchConfigs.add(c);
+                    continue;
+                }
                 if (c.target() == Target.QUEUE_CONFIG) {
                     badQueues.put(String.format("cfg-%04d", badQueues.size()), c);
                     continue;
@@ -220,6 +227,8 @@ public final class BadInputSuite {
                     write(dir.resolve("pending"), "00000-good.json", MalformedInputs.goodItem("cfg"),
                             System.currentTimeMillis() - 10_000);
                 }
+                // A second agent's broken config, assembled while this one serves: a clear error, nothing else.
+                Map<Case, String> configErrors = assembleConfigs(launchConfigs, work.resolve("other-agent"), ctx);
                 List<String> all = new ArrayList<>(goodItems);
                 all.addAll(badItems.keySet());
                 Map<String, String> queueOf = new HashMap<>(badItemQueue);
@@ -310,9 +319,25 @@ public final class BadInputSuite {
                         problems.add(c.category() + " " + e.getKey() + ": " + why.get());
                     }
                 }
+                for (Case c : launchConfigs) {
+                    perCategory.merge(c.category(), 1, Integer::sum);
+                    String message = configErrors.get(c);
+                    Optional<String> why = message.startsWith("accepted") || message.startsWith("not a config error")
+                            ? Optional.of(message) : unclearBecause(message, c);
+                    if (why.isEmpty() && !message.contains("launch-config.yaml")) {
+                        why = Optional.of("does not name launch-config.yaml: " + abbreviate(message));
+                    }
+                    if (why.isEmpty()) {
+                        clear++;
+                    } else {
+                        unclear++;
+                        problems.add(c.category() + ": " + why.get());
+                    }
+                    events.add(message);
+                }
                 crashes += log.countErrors(m -> m.contains("agent loop error") || m.contains("unexpected error"));
                 int leaks = secretLeaks(queues.root(), log, events, cluster.apiClient(), problems);
-                return new Result(badItems.size() + badQueues.size(), inputs.categories(), clear, unclear,
+                return new Result(badItems.size() + badQueues.size() + launchConfigs.size(), inputs.categories(), clear, unclear,
                         goodItems.size(), goodDone, lost, duplicated, crashes, leaks, perCategory, problems,
                         (System.nanoTime() - started) / 1e9);
             } finally {
@@ -322,6 +347,27 @@ public final class BadInputSuite {
             log.detach();
             scheduler.shutdownNow();
         }
+    }
+
+    /** Each config through {@link LaunchConfig#parse} and {@link LaunchAgent#fromConfig}: the error it gave. */
+    private static Map<Case, String> assembleConfigs(List<Case> configs, Path dir, LaunchContext ctx)
+            throws IOException {
+        Files.createDirectories(dir);
+        Map<Case, String> out = new java.util.IdentityHashMap<>();
+        for (Case c : configs) {
+            String text = c.content().replace("PATH", dir.toString());
+            try {
+                LaunchAgent other = LaunchAgent.fromConfig(LaunchConfig.parse(text, "launch-config.yaml", ctx.env()),
+                        ctx);
+                other.close();
+                out.put(c, "accepted: " + abbreviate(text));
+            } catch (ConfigException e) {
+                out.put(c, e.getMessage()); // unmasked on purpose: the leak scan looks at it
+            } catch (RuntimeException e) {
+                out.put(c, "not a config error: " + e);
+            }
+        }
+        return out;
     }
 
     /** Why a failure message is not clear: it names nothing the case needs, is huge, or shows an internal error. */

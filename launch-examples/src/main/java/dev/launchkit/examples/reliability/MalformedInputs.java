@@ -32,7 +32,9 @@ public final class MalformedInputs {
         /** A file in the templated queue's {@code pending/} (a queue with a {@code gpus} template variable). */
         TEMPLATED_ITEM,
         /** The {@code queue.yaml} of a queue of its own. */
-        QUEUE_CONFIG
+        QUEUE_CONFIG,
+        /** A second agent's {@code launch-config.yaml}, assembled in the same process while the first one serves. */
+        LAUNCH_CONFIG
     }
 
     /**
@@ -88,7 +90,8 @@ public final class MalformedInputs {
                 new Generator("cluster-escape", Target.ITEM, this::clusterEscape),
                 new Generator("envelope", Target.ITEM, this::envelope),
                 new Generator("template-variable", Target.TEMPLATED_ITEM, this::templateVariable),
-                new Generator("queue-config", Target.QUEUE_CONFIG, this::queueConfig));
+                new Generator("queue-config", Target.QUEUE_CONFIG, this::queueConfig),
+                new Generator("launch-config", Target.LAUNCH_CONFIG, this::launchConfig));
     }
 
     /** The number of categories. */
@@ -111,6 +114,7 @@ public final class MalformedInputs {
         for (int g = 0; g < gens.size(); g++) {
             Generator gen = gens.get(g);
             int n = gen.target() == Target.QUEUE_CONFIG ? queues : itemsPer + (g < extra ? 1 : 0);
+            n = gen.target() == Target.LAUNCH_CONFIG ? Math.min(n, LAUNCH_CONFIG_SHAPES * 8) : n;
             int made = 0;
             for (int attempt = 0; made < n && attempt < n * 50; attempt++) {
                 Case c = gen.make().make(gen.category(), gen.target());
@@ -442,6 +446,34 @@ public final class MalformedInputs {
             default -> q(category, good.replace("template_variables:\n  gpus:", "template_variables: "
                     + pick(List.of("[gpus]", "gpus", "7")) + "\nignored:"), "template_variables");
         };
+    }
+
+    private static final int LAUNCH_CONFIG_SHAPES = 9;
+
+    /** An agent config with one thing wrong; {@code PATH} stands for the queue folder the suite gives it. */
+    private Case launchConfig(String category, Target t) {
+        String good = "entity: rel\nmax_jobs: 4\nqueues:\n  - main-" + token() + "\nbuilder:\n  type: noop\n"
+                + "queue_backend:\n  type: directory\n  path: PATH\n";
+        return switch (random.nextInt(LAUNCH_CONFIG_SHAPES)) {
+            case 0 -> lc(good.replace("type: noop", "type: " + pick(List.of("kanico", "docker", "Kaniko", "buildkit"))
+                    + token()), "builder.type");
+            case 1 -> lc(good.replace("max_jobs: 4", "max_jobs: " + pick(List.of("many", "[4]", "{n: 4}", "-7"))),
+                    "max_jobs");
+            case 2 -> lc(good.replace("type: directory", "type: " + pick(List.of("redis", "sqs", "dir"))), "queue_backend");
+            case 3 -> lc(good.replace("entity: rel", "entity: \"rel"), FILE_LINE);
+            case 4 -> lc(good + "runners:\n  kubernetes:\n    security: " + pick(List.of("lax", "off", "strict"))
+                    + "\n", "security");
+            case 5 -> lc(good + "runners:\n  kubernetes:\n    macro_env: [DATA_BUCKET, WANDB_API_KEY]\n", "macro_env");
+            case 6 -> lc(good + "registry:\n  type: " + pick(List.of("dockerhub", "harbor", "quay")) + "\n", "registry");
+            case 7 -> lc(good + "environment:\n  type: " + pick(List.of("azure-cloud", "gcp-x", "openstack")) + "\n",
+                    "environment");
+            default -> lc(good.replace("queues:\n  - main-", "queues:\n  main-").replace("\nbuilder", ": {x: 1}\nbuilder"),
+                    "queues");
+        };
+    }
+
+    private static Case lc(String content, String mustName) {
+        return new Case("launch-config", Target.LAUNCH_CONFIG, "yaml", content, List.of(mustName));
     }
 
     private static Case q(String category, String content, String mustName) {
