@@ -115,14 +115,53 @@ public final class BadInputSuite {
     private BadInputSuite() {
     }
 
+    /** Where the suite put each input. */
+    private record Layout(Map<String, Case> badItems, Map<String, String> queueOf, List<String> goodItems,
+                          Map<String, Case> badQueues, List<Case> launchConfigs) {
+        int cases() {
+            return badItems.size() + badQueues.size() + launchConfigs.size();
+        }
+    }
+
+    /** The verdicts so far: clear and unclear cases, per category, with one line per problem. */
+    private static final class Tally {
+        final List<String> problems = new ArrayList<>();
+        final Map<String, Integer> perCategory = new LinkedHashMap<>();
+        int clear;
+        int unclear;
+        int goodDone;
+        int lost;
+        int duplicated;
+        int crashes;
+
+        void judge(Case c, String where, Optional<String> why) {
+            perCategory.merge(c.category(), 1, Integer::sum);
+            if (why.isEmpty()) {
+                clear++;
+            } else {
+                unclear++;
+                problems.add(c.category() + " " + where + ": " + why.get());
+            }
+        }
+
+        void count(Optional<ItemResult> r, int jobs) {
+            if (r.isEmpty() || !r.get().state().isEnded()) {
+                lost++;
+            }
+            if (jobs > 1) {
+                duplicated++;
+            }
+        }
+    }
+
     /** Runs the suite in {@code work} (queues and logs go there). */
     public static Result run(Settings s, Path work) throws Exception {
         long started = System.nanoTime();
         MalformedInputs inputs = new MalformedInputs(s.seed(), s.hugeMin(), s.hugeMax());
         List<Case> cases = inputs.generate(s.cases(), s.maxQueueConfigs());
-        List<String> problems = new ArrayList<>();
         CapturedLog log = CapturedLog.attach(secretForms());
         ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
+        Map<String, String> queueErrors = new java.util.concurrent.ConcurrentHashMap<>();
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "bad-input-scheduler");
             t.setDaemon(true);
@@ -131,221 +170,229 @@ public final class BadInputSuite {
         try (SimulatedCluster cluster = SimulatedCluster.start(Duration.ofMillis(50))) {
             cluster.createNamespace(MalformedInputs.NAMESPACE);
             DirectoryQueues queues = new DirectoryQueues(work.resolve("queues"));
-            queues.upsert(QueueDefinition.bare(MAIN));
-            Path templatedDef = work.resolve("queues").resolve(TEMPLATED).resolve("queue.yaml");
-            Files.createDirectories(templatedDef.getParent());
-            Files.writeString(templatedDef, "resource: kubernetes\ntemplate_variables:\n"
-                    + "  gpus: {type: integer, minimum: 1, maximum: 4, default: 1}\nconfig:\n  metadata:\n"
-                    + "    namespace: " + MalformedInputs.NAMESPACE + "\n    labels: {gpus: \"g{{gpus}}\"}\n");
-
-            // Items: bad ones in shuffled order with a good one every goodEvery-th slot, oldest first.
-            Map<String, Case> badItems = new LinkedHashMap<>();
-            Map<String, String> badItemQueue = new HashMap<>();
-            List<String> goodItems = new ArrayList<>();
-            Map<String, Case> badQueues = new LinkedHashMap<>();
-            List<Case> launchConfigs = new ArrayList<>();
-            long base = System.currentTimeMillis() - 60_000;
-            int slot = 0;
-            int n = 0;
-            for (Case c : cases) {
-                if (c.target() == Target.LAUNCH_CONFIG) {
-                    launchConfigs.add(c);
-                    continue;
-                }
-                if (c.target() == Target.QUEUE_CONFIG) {
-                    badQueues.put(String.format("cfg-%04d", badQueues.size()), c);
-                    continue;
-                }
-                if (slot % s.goodEvery() == 0) {
-                    String id = String.format("%05d-good.json", slot);
-                    write(queues.root().resolve(MAIN).resolve("pending"), id, MalformedInputs.goodItem("good-" + slot),
-                            base + slot);
-                    goodItems.add(id);
-                    slot++;
-                }
-                String queue = c.target() == Target.TEMPLATED_ITEM ? TEMPLATED : MAIN;
-                String id = String.format("%05d-%s.%s", slot, c.category(), c.ext());
-                write(queues.root().resolve(queue).resolve("pending"), id, c.content(), base + slot);
-                badItems.put(id, c);
-                badItemQueue.put(id, queue);
-                slot++;
-                n++;
-            }
-
-            Map<String, String> env = Map.of("WANDB_API_KEY", MalformedInputs.API_KEY,
-                    "REGISTRY_PASSWORD", MalformedInputs.REGISTRY_PASSWORD,
-                    "AZURE_STORAGE_KEY", MalformedInputs.STORAGE_KEY, "DATA_BUCKET", "s3://bad-input-data");
-            SecretMasker masker = new SecretMasker();
-            masker.register(MalformedInputs.API_KEY);
-            masker.register(MalformedInputs.REGISTRY_PASSWORD);
-            masker.register(MalformedInputs.STORAGE_KEY);
-            Map<String, String> queueErrors = new java.util.concurrent.ConcurrentHashMap<>();
-            AgentListener listener = new AgentListener() {
-                @Override
-                public void error(Job job, Stage stage, String message) {
-                    events.add(message);
-                    if (job == null && message.startsWith("queue ")) {
-                        String q = message.substring(6, Math.max(6, message.indexOf(':')));
-                        queueErrors.putIfAbsent(q, message);
-                    }
-                }
-
-                @Override
-                public void warning(Job job, Stage stage, String message) {
-                    events.add(message);
-                }
-
-                @Override
-                public void log(Job job, String line) {
-                    events.add(line);
-                }
-            };
-            LaunchContext ctx = new LaunchContext(Clock.systemUTC(), scheduler, env, masker, listener,
-                    Optional.empty(), Optional.empty());
-            ConfigNode runnerConfig = YamlTree.parse("security: restricted\n"
-                    + "macro_env: [DATA_BUCKET, REGISTRY_PASSWORD, AZURE_STORAGE_KEY]\n", "launch-config.yaml");
-            KubernetesRunner runner = KubernetesRunner.builder(ctx).config(runnerConfig)
-                    .apiClient(cluster.apiClient()).agentNamespace(MalformedInputs.NAMESPACE).build();
-            List<DirectoryQueue> open = new ArrayList<>();
-            // As the directory provider opens them for an assembled agent: with the agent's secrets to mask.
-            Duration interval = DirectoryQueues.DEFAULT_POLL_INTERVAL;
-            open.add(queues.open(MAIN, "", interval, masker));
-            open.add(queues.open(TEMPLATED, "", interval, masker));
-            for (String q : badQueues.keySet()) {
-                queues.upsert(QueueDefinition.bare(q));
-                open.add(queues.open(q, "", interval, masker));
-            }
-            LaunchAgent agent = LaunchAgent.builder().name("badinput").context(ctx).queues(open).runner(runner)
-                    .listener(listener).maxJobs(16).pollWait(Duration.ofMillis(50)).build();
-            int crashes = 0;
+            Layout layout = writeInputs(cases, queues, s.goodEvery());
+            LaunchContext ctx = context(scheduler, listener(events, queueErrors));
+            LaunchAgent agent = agent(ctx, cluster, queues, layout);
+            Tally tally = new Tally();
             try {
                 agent.start();
-                // Break each config queue's definition while the agent polls it, and give it a good item.
-                for (Map.Entry<String, Case> e : badQueues.entrySet()) {
-                    Path dir = queues.root().resolve(e.getKey());
-                    write(dir, "queue.yaml", e.getValue().content(), System.currentTimeMillis() + 5_000);
-                    write(dir.resolve("pending"), "00000-good.json", MalformedInputs.goodItem("cfg"),
-                            System.currentTimeMillis() - 10_000);
-                }
+                breakQueueConfigs(queues, layout);
                 // A second agent's broken config, assembled while this one serves: a clear error, nothing else.
-                Map<Case, String> configErrors = assembleConfigs(launchConfigs, work.resolve("other-agent"), ctx);
-                List<String> all = new ArrayList<>(goodItems);
-                all.addAll(badItems.keySet());
-                Map<String, String> queueOf = new HashMap<>(badItemQueue);
-                goodItems.forEach(id -> queueOf.put(id, MAIN));
-                awaitEnded(queues, all, queueOf, s.finish());
-                // Wait for every config queue to have reported its error at least once.
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (!queueErrors.keySet().containsAll(badQueues.keySet()) && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
+                Map<Case, String> configErrors = assembleConfigs(layout.launchConfigs(), work.resolve("other-agent"),
+                        ctx);
+                awaitEnded(queues, layout.queueOf(), s.finish());
+                awaitQueueErrors(queueErrors, layout.badQueues().keySet(), Duration.ofSeconds(30));
                 // The agent must still serve: a good item pushed after all the bad ones.
                 String last = "99999-last-good.json";
                 write(queues.root().resolve(MAIN).resolve("pending"), last, MalformedInputs.goodItem("last"),
                         System.currentTimeMillis() - 1_000);
-                goodItems.add(last);
-                queueOf.put(last, MAIN);
-                awaitEnded(queues, List.of(last), queueOf, Duration.ofSeconds(60));
+                layout.goodItems().add(last);
+                layout.queueOf().put(last, MAIN);
+                awaitEnded(queues, Map.of(last, MAIN), Duration.ofSeconds(60));
                 if (agent.isStopping() || !pollThreadAlive()) {
-                    crashes++;
-                    problems.add("the agent stopped polling");
+                    tally.crashes++;
+                    tally.problems.add("the agent stopped polling");
                 }
                 Map<String, Integer> jobs = jobsPerItem(cluster.apiClient());
-                int lost = 0;
-                int duplicated = 0;
-                int goodDone = 0;
-                for (String id : goodItems) {
-                    Optional<ItemResult> r = queues.status(MAIN, id);
-                    int j = jobs.getOrDefault(id, 0);
-                    if (r.isPresent() && r.get().state() == ItemState.DONE && j == 1) {
-                        goodDone++;
-                    } else {
-                        problems.add("good item " + id + ": " + r.map(x -> x.state() + " " + x.message())
-                                .orElse("no result") + ", jobs " + j);
-                    }
-                    if (r.isEmpty() || !r.get().state().isEnded()) {
-                        lost++;
-                    }
-                    if (j > 1) {
-                        duplicated++;
-                    }
-                }
-                int clear = 0;
-                int unclear = 0;
-                Map<String, Integer> perCategory = new LinkedHashMap<>();
-                for (Map.Entry<String, Case> e : badItems.entrySet()) {
-                    String id = e.getKey();
-                    Case c = e.getValue();
-                    perCategory.merge(c.category(), 1, Integer::sum);
-                    Optional<ItemResult> r = queues.status(badItemQueue.get(id), id);
-                    int j = jobs.getOrDefault(id, 0);
-                    if (r.isEmpty() || !r.get().state().isEnded()) {
-                        lost++;
-                    }
-                    if (j > 1) {
-                        duplicated++;
-                    }
-                    Optional<String> why = r.isPresent() && r.get().state() == ItemState.FAILED && j == 0
-                            ? unclearBecause(r.get().message(), c) : Optional.of("did not fail: "
-                            + r.map(x -> x.state() + " " + abbreviate(x.message())).orElse("no result") + ", jobs " + j);
-                    if (why.isEmpty()) {
-                        clear++;
-                    } else {
-                        unclear++;
-                        problems.add(c.category() + " " + id + ": " + why.get());
-                    }
-                    if (r.isPresent() && r.get().message().contains("internal error")) {
-                        crashes++;
-                    }
-                }
-                for (Map.Entry<String, Case> e : badQueues.entrySet()) {
-                    Case c = e.getValue();
-                    perCategory.merge(c.category(), 1, Integer::sum);
-                    String message = queueErrors.get(e.getKey());
-                    Optional<String> why = message == null ? Optional.of("no error reported for the queue")
-                            : unclearBecause(message, c);
-                    if (message != null && !message.contains("queue.yaml")) {
-                        why = Optional.of("does not name queue.yaml: " + abbreviate(message));
-                    }
-                    boolean untouched = Files.exists(queues.root().resolve(e.getKey()).resolve("pending")
-                            .resolve("00000-good.json"));
-                    if (!untouched) {
-                        why = Optional.of("its item was taken although the queue definition is broken");
-                    }
-                    if (why.isEmpty()) {
-                        clear++;
-                    } else {
-                        unclear++;
-                        problems.add(c.category() + " " + e.getKey() + ": " + why.get());
-                    }
-                }
-                for (Case c : launchConfigs) {
-                    perCategory.merge(c.category(), 1, Integer::sum);
-                    String message = configErrors.get(c);
-                    Optional<String> why = message.startsWith("accepted") || message.startsWith("not a config error")
-                            ? Optional.of(message) : unclearBecause(message, c);
-                    if (why.isEmpty() && !message.contains("launch-config.yaml")) {
-                        why = Optional.of("does not name launch-config.yaml: " + abbreviate(message));
-                    }
-                    if (why.isEmpty()) {
-                        clear++;
-                    } else {
-                        unclear++;
-                        problems.add(c.category() + ": " + why.get());
-                    }
-                    events.add(message);
-                }
-                crashes += log.countErrors(m -> m.contains("agent loop error") || m.contains("unexpected error"));
-                int leaks = secretLeaks(queues.root(), log, events, cluster.apiClient(), problems);
-                return new Result(badItems.size() + badQueues.size() + launchConfigs.size(), inputs.categories(), clear, unclear,
-                        goodItems.size(), goodDone, lost, duplicated, crashes, leaks, perCategory, problems,
-                        (System.nanoTime() - started) / 1e9);
+                judgeGoodItems(queues, layout, jobs, tally);
+                judgeBadItems(queues, layout, jobs, tally);
+                judgeQueueConfigs(queues, layout, queueErrors, tally);
+                judgeLaunchConfigs(layout, configErrors, tally, events);
+                tally.crashes += log.countErrors(m -> m.contains("agent loop error") || m.contains("unexpected error"));
+                int leaks = secretLeaks(queues.root(), log, events, cluster.apiClient(), tally.problems);
+                return new Result(layout.cases(), inputs.categories(), tally.clear, tally.unclear,
+                        layout.goodItems().size(), tally.goodDone, tally.lost, tally.duplicated, tally.crashes, leaks,
+                        tally.perCategory, tally.problems, (System.nanoTime() - started) / 1e9);
             } finally {
                 agent.close();
             }
         } finally {
             log.detach();
             scheduler.shutdownNow();
+        }
+    }
+
+    /**
+     * Writes the items, oldest first (so none is young enough to be re-read as half-written): the bad ones in the
+     * generator's shuffled order with a good one every {@code goodEvery}-th slot; creates the config queues.
+     */
+    private static Layout writeInputs(List<Case> cases, DirectoryQueues queues, int goodEvery) throws IOException {
+        queues.upsert(QueueDefinition.bare(MAIN));
+        write(queues.root().resolve(TEMPLATED), "queue.yaml", "resource: kubernetes\ntemplate_variables:\n"
+                + "  gpus: {type: integer, minimum: 1, maximum: 4, default: 1}\nconfig:\n  metadata:\n"
+                + "    namespace: " + MalformedInputs.NAMESPACE + "\n    labels: {gpus: \"g{{gpus}}\"}\n",
+                System.currentTimeMillis());
+        Layout l = new Layout(new LinkedHashMap<>(), new HashMap<>(), new ArrayList<>(), new LinkedHashMap<>(),
+                new ArrayList<>());
+        long base = System.currentTimeMillis() - 60_000;
+        int slot = 0;
+        for (Case c : cases) {
+            if (c.target() == Target.LAUNCH_CONFIG) {
+                l.launchConfigs().add(c);
+                continue;
+            }
+            if (c.target() == Target.QUEUE_CONFIG) {
+                String name = String.format("cfg-%04d", l.badQueues().size());
+                queues.upsert(QueueDefinition.bare(name));
+                l.badQueues().put(name, c);
+                continue;
+            }
+            if (slot % goodEvery == 0) {
+                String id = String.format("%05d-good.json", slot);
+                write(queues.root().resolve(MAIN).resolve("pending"), id, MalformedInputs.goodItem("good-" + slot),
+                        base + slot);
+                l.goodItems().add(id);
+                l.queueOf().put(id, MAIN);
+                slot++;
+            }
+            String queue = c.target() == Target.TEMPLATED_ITEM ? TEMPLATED : MAIN;
+            String id = String.format("%05d-%s.%s", slot, c.category(), c.ext());
+            write(queues.root().resolve(queue).resolve("pending"), id, c.content(), base + slot);
+            l.badItems().put(id, c);
+            l.queueOf().put(id, queue);
+            slot++;
+        }
+        return l;
+    }
+
+    /** The agent's context: the three planted secrets in its environment, registered with its masker. */
+    private static LaunchContext context(ScheduledExecutorService scheduler, AgentListener listener) {
+        Map<String, String> env = Map.of("WANDB_API_KEY", MalformedInputs.API_KEY,
+                "REGISTRY_PASSWORD", MalformedInputs.REGISTRY_PASSWORD,
+                "AZURE_STORAGE_KEY", MalformedInputs.STORAGE_KEY, "DATA_BUCKET", "s3://bad-input-data");
+        SecretMasker masker = new SecretMasker();
+        masker.register(MalformedInputs.API_KEY);
+        masker.register(MalformedInputs.REGISTRY_PASSWORD);
+        masker.register(MalformedInputs.STORAGE_KEY);
+        return new LaunchContext(Clock.systemUTC(), scheduler, env, masker, listener, Optional.empty(),
+                Optional.empty());
+    }
+
+    /** Keeps every message the agent reports, and the first error of each queue that could not be polled. */
+    private static AgentListener listener(ConcurrentLinkedQueue<String> events, Map<String, String> queueErrors) {
+        return new AgentListener() {
+            @Override
+            public void error(Job job, Stage stage, String message) {
+                events.add(message);
+                if (job == null && message.startsWith("queue ")) {
+                    String q = message.substring(6, Math.max(6, message.indexOf(':')));
+                    queueErrors.putIfAbsent(q, message);
+                }
+            }
+
+            @Override
+            public void warning(Job job, Stage stage, String message) {
+                events.add(message);
+            }
+
+            @Override
+            public void log(Job job, String line) {
+                events.add(line);
+            }
+        };
+    }
+
+    /**
+     * One agent on every queue: the kubernetes runner under {@code security: restricted}, secrets allow-listed for
+     * macros (so only the masker keeps them out), queues opened as the directory provider opens them (with the
+     * agent's masker).
+     */
+    private static LaunchAgent agent(LaunchContext ctx, SimulatedCluster cluster, DirectoryQueues queues,
+                                     Layout layout) {
+        ConfigNode runnerConfig = YamlTree.parse("security: restricted\n"
+                + "macro_env: [DATA_BUCKET, REGISTRY_PASSWORD, AZURE_STORAGE_KEY]\n", "launch-config.yaml");
+        KubernetesRunner runner = KubernetesRunner.builder(ctx).config(runnerConfig)
+                .apiClient(cluster.apiClient()).agentNamespace(MalformedInputs.NAMESPACE).build();
+        Duration interval = DirectoryQueues.DEFAULT_POLL_INTERVAL;
+        List<DirectoryQueue> open = new ArrayList<>();
+        open.add(queues.open(MAIN, "", interval, ctx.masker()));
+        open.add(queues.open(TEMPLATED, "", interval, ctx.masker()));
+        for (String q : layout.badQueues().keySet()) {
+            open.add(queues.open(q, "", interval, ctx.masker()));
+        }
+        return LaunchAgent.builder().name("badinput").context(ctx).queues(open).runner(runner)
+                .listener(ctx.listener()).maxJobs(16).pollWait(Duration.ofMillis(50)).build();
+    }
+
+    /** Breaks each config queue's definition while the agent polls it, then gives it a good item. */
+    private static void breakQueueConfigs(DirectoryQueues queues, Layout layout) throws IOException {
+        for (Map.Entry<String, Case> e : layout.badQueues().entrySet()) {
+            Path dir = queues.root().resolve(e.getKey());
+            write(dir, "queue.yaml", e.getValue().content(), System.currentTimeMillis() + 5_000);
+            write(dir.resolve("pending"), "00000-good.json", MalformedInputs.goodItem("cfg"),
+                    System.currentTimeMillis() - 10_000);
+        }
+    }
+
+    private static void awaitQueueErrors(Map<String, String> queueErrors, java.util.Set<String> names,
+                                         Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!queueErrors.keySet().containsAll(names) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    /** Good items: done, with exactly one Job. */
+    private static void judgeGoodItems(DirectoryQueues queues, Layout layout, Map<String, Integer> jobs, Tally t) {
+        for (String id : layout.goodItems()) {
+            Optional<ItemResult> r = queues.status(MAIN, id);
+            int j = jobs.getOrDefault(id, 0);
+            if (r.isPresent() && r.get().state() == ItemState.DONE && j == 1) {
+                t.goodDone++;
+            } else {
+                t.problems.add("good item " + id + ": " + r.map(x -> x.state() + " " + abbreviate(x.message()))
+                        .orElse("no result") + ", jobs " + j);
+            }
+            t.count(r, j);
+        }
+    }
+
+    /** Bad items: failed, no Job, a message that names what is wrong. */
+    private static void judgeBadItems(DirectoryQueues queues, Layout layout, Map<String, Integer> jobs, Tally t) {
+        for (Map.Entry<String, Case> e : layout.badItems().entrySet()) {
+            String id = e.getKey();
+            Optional<ItemResult> r = queues.status(layout.queueOf().get(id), id);
+            int j = jobs.getOrDefault(id, 0);
+            t.count(r, j);
+            boolean failed = r.isPresent() && r.get().state() == ItemState.FAILED && j == 0;
+            t.judge(e.getValue(), id, failed ? unclearBecause(r.get().message(), e.getValue())
+                    : Optional.of("did not fail: " + r.map(x -> x.state() + " " + abbreviate(x.message()))
+                    .orElse("no result") + ", jobs " + j));
+            if (r.isPresent() && r.get().message().contains("internal error")) {
+                t.crashes++;
+            }
+        }
+    }
+
+    /** Broken queue definitions: a reported error naming queue.yaml and the key or line; their item left alone. */
+    private static void judgeQueueConfigs(DirectoryQueues queues, Layout layout, Map<String, String> queueErrors,
+                                          Tally t) {
+        for (Map.Entry<String, Case> e : layout.badQueues().entrySet()) {
+            String message = queueErrors.get(e.getKey());
+            Optional<String> why = message == null ? Optional.of("no error reported for the queue")
+                    : unclearBecause(message, e.getValue());
+            if (message != null && !message.contains("queue.yaml")) {
+                why = Optional.of("does not name queue.yaml: " + abbreviate(message));
+            }
+            if (!Files.exists(queues.root().resolve(e.getKey()).resolve("pending").resolve("00000-good.json"))) {
+                why = Optional.of("its item was taken although the queue definition is broken");
+            }
+            t.judge(e.getValue(), e.getKey(), why);
+        }
+    }
+
+    /** Broken agent configs: a config error naming launch-config.yaml and the key or line. */
+    private static void judgeLaunchConfigs(Layout layout, Map<Case, String> configErrors, Tally t,
+                                           ConcurrentLinkedQueue<String> events) {
+        for (Case c : layout.launchConfigs()) {
+            String message = configErrors.get(c);
+            Optional<String> why = message.startsWith("accepted") || message.startsWith("not a config error")
+                    ? Optional.of(message) : unclearBecause(message, c);
+            if (why.isEmpty() && !message.contains("launch-config.yaml")) {
+                why = Optional.of("does not name launch-config.yaml: " + abbreviate(message));
+            }
+            t.judge(c, "", why);
+            events.add(message);
         }
     }
 
@@ -407,10 +454,10 @@ public final class BadInputSuite {
         Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static void awaitEnded(DirectoryQueues queues, List<String> items, Map<String, String> queueOf,
-                                   Duration timeout) throws InterruptedException {
+    private static void awaitEnded(DirectoryQueues queues, Map<String, String> queueOf, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> open = new ArrayList<>(items);
+        List<String> open = new ArrayList<>(queueOf.keySet());
         while (!open.isEmpty() && System.nanoTime() < deadline) {
             open.removeIf(id -> queues.status(queueOf.get(id), id).map(r -> r.state().isEnded()).orElse(false));
             if (!open.isEmpty()) {
