@@ -100,11 +100,12 @@ public final class BadInputSuite {
      * @param secretLeaks    places a planted secret showed up
      * @param perCategory    cases per category
      * @param problems       one line per problem, for the report
+     * @param samples        the first message of each category, to show what users read
      * @param seconds        wall time
      */
     public record Result(int cases, int categories, int failedClearly, int unclear, int goodRuns, int goodDone,
                          int lost, int duplicated, int crashes, int secretLeaks, Map<String, Integer> perCategory,
-                         List<String> problems, double seconds) {
+                         List<String> problems, Map<String, String> samples, double seconds) {
         /** Every property held. */
         public boolean clean() {
             return unclear == 0 && goodDone == goodRuns && lost == 0 && duplicated == 0 && crashes == 0
@@ -127,6 +128,7 @@ public final class BadInputSuite {
     private static final class Tally {
         final List<String> problems = new ArrayList<>();
         final Map<String, Integer> perCategory = new LinkedHashMap<>();
+        final Map<String, String> samples = new LinkedHashMap<>();
         int clear;
         int unclear;
         int goodDone;
@@ -134,8 +136,9 @@ public final class BadInputSuite {
         int duplicated;
         int crashes;
 
-        void judge(Case c, String where, Optional<String> why) {
+        void judge(Case c, String where, String message, Optional<String> why) {
             perCategory.merge(c.category(), 1, Integer::sum);
+            samples.putIfAbsent(c.category(), abbreviate(message));
             if (why.isEmpty()) {
                 clear++;
             } else {
@@ -202,7 +205,7 @@ public final class BadInputSuite {
                 int leaks = secretLeaks(queues.root(), log, events, cluster.apiClient(), tally.problems);
                 return new Result(layout.cases(), inputs.categories(), tally.clear, tally.unclear,
                         layout.goodItems().size(), tally.goodDone, tally.lost, tally.duplicated, tally.crashes, leaks,
-                        tally.perCategory, tally.problems, (System.nanoTime() - started) / 1e9);
+                        tally.perCategory, tally.problems, tally.samples, (System.nanoTime() - started) / 1e9);
             } finally {
                 agent.close();
             }
@@ -355,7 +358,7 @@ public final class BadInputSuite {
             int j = jobs.getOrDefault(id, 0);
             t.count(r, j);
             boolean failed = r.isPresent() && r.get().state() == ItemState.FAILED && j == 0;
-            t.judge(e.getValue(), id, failed ? unclearBecause(r.get().message(), e.getValue())
+            t.judge(e.getValue(), id, r.map(ItemResult::message).orElse(""), failed ? unclearBecause(r.get().message(), e.getValue())
                     : Optional.of("did not fail: " + r.map(x -> x.state() + " " + abbreviate(x.message()))
                     .orElse("no result") + ", jobs " + j));
             if (r.isPresent() && r.get().message().contains("internal error")) {
@@ -377,7 +380,7 @@ public final class BadInputSuite {
             if (!Files.exists(queues.root().resolve(e.getKey()).resolve("pending").resolve("00000-good.json"))) {
                 why = Optional.of("its item was taken although the queue definition is broken");
             }
-            t.judge(e.getValue(), e.getKey(), why);
+            t.judge(e.getValue(), e.getKey(), message == null ? "" : message, why);
         }
     }
 
@@ -391,7 +394,7 @@ public final class BadInputSuite {
             if (why.isEmpty() && !message.contains("launch-config.yaml")) {
                 why = Optional.of("does not name launch-config.yaml: " + abbreviate(message));
             }
-            t.judge(c, "", why);
+            t.judge(c, "", message, why);
             events.add(message);
         }
     }

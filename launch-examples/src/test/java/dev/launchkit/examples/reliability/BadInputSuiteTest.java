@@ -33,6 +33,7 @@ class BadInputSuiteTest {
                         + "lost=%d duplicated=%d crashes=%d secret_leaks=%d seconds=%.1f per_category=%s%n", r.cases(),
                 r.categories(), r.failedClearly(), r.unclear(), r.goodRuns(), r.goodDone(), r.lost(), r.duplicated(),
                 r.crashes(), r.secretLeaks(), r.seconds(), r.perCategory());
+        r.samples().forEach((category, message) -> System.out.println("  " + category + ": " + message));
         String problems = String.join("\n", r.problems());
         assertThat(r.perCategory()).as("every category is exercised").hasSize(r.categories());
         assertThat(r.cases()).isGreaterThanOrEqualTo(s.cases() * 9 / 10);
