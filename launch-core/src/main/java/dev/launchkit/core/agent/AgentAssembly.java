@@ -16,6 +16,7 @@ import dev.launchkit.core.Runner;
 import dev.launchkit.core.RunnerProvider;
 import dev.launchkit.core.Stage;
 import dev.launchkit.core.config.LaunchConfig;
+import dev.launchkit.core.config.Quoted;
 import dev.launchkit.core.plugin.Plugins;
 import java.time.Duration;
 import java.util.List;
@@ -97,7 +98,7 @@ final class AgentAssembly {
                                        LaunchContext ctx) {
         Optional<RunnerProvider> rp = plugins.find(type);
         if (rp.isEmpty()) {
-            throw new LaunchException(Stage.AGENT, "the job asks for resource '" + type + "', which is not one of "
+            throw new LaunchException(Stage.AGENT, "the job asks for resource " + Quoted.of(type) + ", which is not one of "
                     + String.join(", ", plugins.types()) + "; set the queue's resource to one of them, or add the "
                     + "module that provides '" + type + "' to the agent");
         }

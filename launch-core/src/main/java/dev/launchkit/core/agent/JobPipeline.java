@@ -35,6 +35,7 @@ import org.slf4j.MDC;
 final class JobPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(JobPipeline.class);
     private static final int MAX_LOG_TAIL_IN_MESSAGE = 4_000;
+    static final int MAX_SPEC_IN_LOG = 2_000;
 
     private final Function<String, Runner> runners;
     private final Builder builder;
@@ -79,7 +80,7 @@ final class JobPipeline {
             Job job = popped;
             try {
                 listener.received(job);
-                LOG.info("received job {} from queue {}: {}", job.itemId(), queue.name(), job.spec());
+                LOG.info("received job {} from queue {}: {}", job.itemId(), queue.name(), logged(job));
                 queue.ack(job, job.runId());
                 job = queue.resolve(job);
                 Runner runner = runners.apply(job.resource(defaultResource));
@@ -102,6 +103,13 @@ final class JobPipeline {
             }
             return CompletableFuture.completedFuture(null);
         });
+    }
+
+    /** The spec for the log: masked, and cut short (an item may carry megabytes of strings). */
+    private String logged(Job job) {
+        String spec = masker.mask(job.spec().toString());
+        return spec.length() <= MAX_SPEC_IN_LOG ? spec
+                : spec.substring(0, MAX_SPEC_IN_LOG) + "... (" + spec.length() + " characters)";
     }
 
     /** Follows a run found again after a restart to its end; the future is as for {@link #run}. */

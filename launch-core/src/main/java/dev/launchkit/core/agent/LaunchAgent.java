@@ -13,6 +13,7 @@ import dev.launchkit.core.Runner;
 import dev.launchkit.core.Stage;
 import dev.launchkit.core.SubmittedRun;
 import dev.launchkit.core.config.LaunchConfig;
+import dev.launchkit.core.config.Quoted;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ public final class LaunchAgent implements AutoCloseable {
         Function<String, Runner> factory = b.runnerFactory;
         this.runnerFactory = type -> runners.computeIfAbsent(type, t -> {
             if (factory == null) {
-                throw new LaunchException(Stage.AGENT, "the job asks for resource '" + t + "', but this agent has "
+                throw new LaunchException(Stage.AGENT, "the job asks for resource " + Quoted.of(t) + ", but this agent has "
                         + "runners for " + String.join(", ", new java.util.TreeSet<>(runners.keySet()))
                         + "; set the queue's resource to one of them");
             }

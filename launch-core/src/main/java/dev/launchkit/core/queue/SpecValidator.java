@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.launchkit.core.ConfigException;
 import dev.launchkit.core.ConfigNode;
 import dev.launchkit.core.LaunchSpec;
+import dev.launchkit.core.config.Quoted;
 import java.util.List;
 
 /**
@@ -118,6 +119,6 @@ public final class SpecValidator {
         if (n.isObject()) {
             return "a mapping";
         }
-        return n.isTextual() ? "'" + n.asText() + "'" : n.toString();
+        return n.isTextual() ? Quoted.of(n.asText()) : n.toString();
     }
 }

@@ -325,4 +325,29 @@ class LaunchAgentTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void logsTheReceivedSpecMaskedAndCutShort() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(JobPipeline.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            RecordingQueue q = new RecordingQueue("q");
+            ScriptedRunner runner = new ScriptedRunner();
+            Job job = q.push(IMAGE_SPEC.replace("\"project\":\"p\"", "\"project\":\"secret-api-key-123\","
+                    + "\"name\":\"" + "n".repeat(1 << 20) + "\""));
+            started(agent(runner, q));
+            Await.until(() -> runner.runs.containsKey(job.runId()), () -> "submission");
+
+            String received = lines.list.stream().map(e -> e.getFormattedMessage())
+                    .filter(m -> m.startsWith("received job")).findFirst().orElseThrow();
+            assertThat(received).doesNotContain("secret-api-key-123").contains("characters)")
+                    .hasSizeLessThan(JobPipeline.MAX_SPEC_IN_LOG + 200);
+        } finally {
+            log.detachAppender(lines);
+        }
+    }
 }

@@ -1,24 +1,24 @@
 package dev.launchkit.examples.cli;
 
 import dev.launchkit.examples.bench.Figures;
-import dev.launchkit.examples.reliability.ApiFaultSuite;
 import dev.launchkit.examples.reliability.KillRestartSuite;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code launch-agent reliability}: the kill/restart suite (agent JVMs killed at random points) and the API-fault suite
- * (5xx/429, dropped watches, 410 Gone, lost create responses); prints their figures (runs, kills, faults, lost,
- * duplicated, wrongly reported) as one table and writes them as JSON. Exit code 1 when one saw a lost, duplicated or
- * wrongly reported run. The bad-input suite is not built yet.
+ * {@code launch-agent reliability}: the kill/restart suite (agent JVMs killed at random points), the API-fault suite
+ * (5xx/429, dropped watches, 410 Gone, lost create responses) and the bad-input suite (malformed items and queue
+ * configs among good runs); prints their figures (runs, kills, faults, lost, duplicated, wrongly reported; cases,
+ * unclear messages, crashes, secret leaks) as one table and writes them as JSON. Exit code 1 when one saw a problem.
  */
 @Command(name = "reliability", mixinStandardHelpOptions = true,
-        description = "Kill agent processes at random points, then inject API faults; count lost, duplicated and "
-                + "wrongly reported runs.")
+        description = "Kill agent processes at random points, inject API faults, feed malformed input; count lost, "
+                + "duplicated and wrongly reported runs, unclear errors, crashes and secret leaks.")
 final class ReliabilityCommand implements Callable<Integer> {
     /** Held so the level sticks: the mock API server logs every request through java.util.logging. */
     private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8");
@@ -28,6 +28,8 @@ final class ReliabilityCommand implements Callable<Integer> {
     Integer runs;
     @Option(names = "--kills", description = "Agent processes to kill (default 20, quick 3).")
     Integer kills;
+    @Option(names = "--only", split = ",", description = "Suites to run: kill, api-faults, bad-input (default all).")
+    List<String> only;
     @Option(names = "--seed", defaultValue = "9", description = "Random seed for kill moments and inputs.")
     long seed;
     @Option(names = "--work", description = "Folder for queues and agent logs (default: a new temporary folder).")
@@ -40,9 +42,15 @@ final class ReliabilityCommand implements Callable<Integer> {
         MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("launchkit-reliability");
         Figures figures = new Figures();
-        boolean clean = ReliabilityFigures.killRestart(settings(), dir.resolve("kill"), figures);
-        clean &= ReliabilityFigures.apiFaults((quick ? ApiFaultSuite.Settings.quick()
-                : ApiFaultSuite.Settings.full()).withSeed(seed), dir.resolve("api-faults"), figures);
+        for (String suite : only == null ? List.<String>of() : only) {
+            if (!ReliabilityFigures.SUITES.contains(suite)) {
+                System.err.println("--only: unknown suite '" + suite + "'; use " + String.join(", ",
+                        ReliabilityFigures.SUITES));
+                return 2;
+            }
+        }
+        boolean clean = ReliabilityFigures.run(only == null ? ReliabilityFigures.SUITES : only, settings(), quick,
+                seed, dir, figures);
         figures.print(System.out);
         figures.writeJson(json);
         System.out.println("figures written to " + json.toAbsolutePath() + "; agent logs in " + dir);

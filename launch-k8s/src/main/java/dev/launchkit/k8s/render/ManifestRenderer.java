@@ -9,6 +9,7 @@ import dev.launchkit.core.ImageRef;
 import dev.launchkit.core.Job;
 import dev.launchkit.core.JobSource;
 import dev.launchkit.core.LaunchException;
+import dev.launchkit.core.config.Quoted;
 import dev.launchkit.core.RegistryCredentials;
 import dev.launchkit.core.SecretMasker;
 import dev.launchkit.core.Stage;
@@ -175,14 +176,14 @@ public final class ManifestRenderer {
     private void checkCluster(Map<String, JsonNode> agentOnly) {
         String context = text(agentOnly.get("context"));
         if (!context.isEmpty() && !context.equals(settings.kubeContext())) {
-            throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.context: '" + context + "' is not the "
+            throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.context: " + Quoted.of(context) + " is not the "
                     + "context this agent submits through (" + (settings.kubeContext().isEmpty() ? "in-cluster"
                     : "'" + settings.kubeContext() + "'") + "). Every run goes to the agent's cluster: remove the key, "
                     + "or set runners.kubernetes.context on the agent");
         }
         String configFile = text(agentOnly.get("configFile"));
         if (!configFile.isEmpty() && !samePath(configFile, settings.kubeconfig())) {
-            throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.configFile: '" + configFile + "' is not "
+            throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.configFile: " + Quoted.of(configFile) + " is not "
                     + "the kubeconfig this agent uses (" + (settings.kubeconfig().isEmpty() ? "in-cluster"
                     : "'" + settings.kubeconfig() + "'") + "). Every run goes to the agent's cluster: remove the key, "
                     + "or set runners.kubernetes.kubeconfig on the agent");
@@ -256,7 +257,7 @@ public final class ManifestRenderer {
     private static boolean isBatch(String apiVersion, String kind) {
         if (apiVersion.isEmpty()) {
             if (!kind.isEmpty() && !kind.equals("Job")) {
-                throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.kind: '" + kind + "' needs an "
+                throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.kind: " + Quoted.of(kind) + " needs an "
                         + "apiVersion (e.g. kubeflow.org/v1 for PyTorchJob); without one the resource args describe "
                         + "a batch/v1 Job");
             }
@@ -267,8 +268,8 @@ public final class ManifestRenderer {
             return true;
         }
         if (kind.isEmpty()) {
-            throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.kind is required with apiVersion '"
-                    + apiVersion + "' (e.g. PyTorchJob, JobSet, RayJob)");
+            throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.kind is required with apiVersion "
+                    + Quoted.of(apiVersion) + " (e.g. PyTorchJob, JobSet, RayJob)");
         }
         return batchVersion && kind.equals("Job");
     }
@@ -363,7 +364,7 @@ public final class ManifestRenderer {
         if (name.isEmpty()) {
             name = KubeNames.objectName(job.runId(), job.spec().resumeCount());
         } else if (batch ? !KubeNames.isDnsLabel(name) : !KubeNames.isDnsSubdomain(name)) {
-            throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.metadata.name: '" + name + "' is not a "
+            throw new LaunchException(Stage.AGENT, "resource_args.kubernetes.metadata.name: " + Quoted.of(name) + " is not a "
                     + "valid " + (batch ? "Job name (RFC 1123 label: lower-case letters, digits and '-', at most 63 "
                     + "characters)" : "object name (lower-case letters, digits, '-' and '.')")
                     + ". Leave it out to get launch-<run id>");

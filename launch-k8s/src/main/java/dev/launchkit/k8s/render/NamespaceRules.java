@@ -2,6 +2,7 @@ package dev.launchkit.k8s.render;
 
 import dev.launchkit.core.LaunchException;
 import dev.launchkit.core.Stage;
+import dev.launchkit.core.config.Quoted;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -80,13 +81,14 @@ public record NamespaceRules(String configuredDefault, String agentNamespace, St
             r = new Resolution(FALLBACK, "the default namespace");
         }
         if (!KubeNames.isDnsLabel(r.namespace())) {
-            throw new LaunchException(Stage.AGENT, r.source() + ": '" + r.namespace() + "' is not a valid namespace "
-                    + "name (lower-case letters, digits and '-', at most 63 characters)");
+            throw new LaunchException(Stage.AGENT, r.source() + ": " + Quoted.of(r.namespace())
+                    + " is not a valid namespace name (lower-case letters, digits and '-', at most 63 characters)");
         }
         Set<String> allowed = allowed();
         if (!allowed.contains(r.namespace())) {
-            throw new LaunchException(Stage.AGENT, r.source() + ": namespace '" + r.namespace() + "' is not one this "
-                    + "agent may submit to (allowed: " + String.join(", ", allowed) + "). Use one of those, or add '"
+            throw new LaunchException(Stage.AGENT, r.source() + ": namespace " + Quoted.of(r.namespace())
+                    + " is not one this agent may submit to (allowed: " + String.join(", ", allowed)
+                    + "). Use one of those, or add '"
                     + r.namespace() + "' to runners.kubernetes.additional_target_namespaces (Helm value "
                     + "additionalTargetNamespaces) so the agent is also granted RBAC there");
         }

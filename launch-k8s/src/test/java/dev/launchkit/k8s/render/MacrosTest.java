@@ -2,8 +2,10 @@ package dev.launchkit.k8s.render;
 
 import static dev.launchkit.k8s.render.Fixtures.IMAGE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.launchkit.core.LaunchException;
 import dev.launchkit.core.SecretMasker;
 import java.util.List;
 import java.util.Map;
@@ -43,16 +45,29 @@ class MacrosTest {
     }
 
     @Test
-    void neverSubstitutesTheApiKeyEvenWhenAllowListed() {
-        assertThat(renderEnv(List.of("WANDB_API_KEY"), "${WANDB_API_KEY}").path("value").asText())
-                .isEqualTo("${WANDB_API_KEY}");
+    void refusesTheApiKeyMacroEvenWhenAllowListedNamingTheKeyPath() {
+        assertThatThrownBy(() -> renderEnv(List.of("WANDB_API_KEY"), "token=${WANDB_API_KEY}"))
+                .isInstanceOf(LaunchException.class)
+                .hasMessageContaining("resource_args.kubernetes.spec.template.spec.containers[0].env[0].value")
+                .hasMessageContaining("${WANDB_API_KEY} names a secret")
+                .hasMessageContaining("secretKeyRef");
     }
 
     @Test
-    void neverSubstitutesAVariableHoldingARegisteredSecret() {
+    void refusesAnAllowListedVariableHoldingARegisteredSecretWithoutQuotingIt() {
+        masker.register(Fixtures.AGENT_ENV.get("DATA_BUCKET"));
+
+        assertThatThrownBy(() -> renderEnv(List.of("DATA_BUCKET"), "${DATA_BUCKET}/train"))
+                .isInstanceOf(LaunchException.class)
+                .hasMessageContaining("${DATA_BUCKET} names a secret")
+                .hasMessageNotContaining(Fixtures.AGENT_ENV.get("DATA_BUCKET"));
+    }
+
+    @Test
+    void leavesASecretVariableThatIsNotAllowListedAsAnUnknownMacro() {
         masker.register("aws-secret-value-0123456789");
 
-        assertThat(renderEnv(List.of("AWS_SECRET_ACCESS_KEY"), "${AWS_SECRET_ACCESS_KEY}").path("value").asText())
+        assertThat(renderEnv(List.of(), "${AWS_SECRET_ACCESS_KEY}").path("value").asText())
                 .isEqualTo("${AWS_SECRET_ACCESS_KEY}");
     }
 
@@ -63,5 +78,16 @@ class MacrosTest {
         macros.applyTo(tree);
 
         assertThat(tree.path("${run_id}").asText()).isEqualTo("${nope} r1");
+    }
+
+    @Test
+    void refusesAPlainValueHoldingARegisteredSecretNamingTheKeyPathButNotTheSecret() {
+        masker.register("storage-key-0123456789");
+
+        assertThatThrownBy(() -> renderEnv(List.of(), "key=storage-key-0123456789"))
+                .isInstanceOf(LaunchException.class)
+                .hasMessageContaining("resource_args.kubernetes.spec.template.spec.containers[0].env[0].value holds a "
+                        + "secret")
+                .hasMessageNotContaining("storage-key-0123456789");
     }
 }

@@ -80,4 +80,13 @@ class NamespaceRulesTest {
         assertThatThrownBy(() -> rules.resolve("Team_A", "")).isInstanceOf(LaunchException.class)
                 .hasMessageContaining("'Team_A' is not a valid namespace name");
     }
+
+    @Test
+    void quotesAMegabyteNamespaceShortInItsMessage() {
+        NamespaceRules rules = NamespaceRules.of("wandb", List.of());
+
+        assertThatThrownBy(() -> rules.resolve("n".repeat(1 << 20), "")).isInstanceOf(LaunchException.class)
+                .hasMessageContaining("(1048576 characters) is not a valid namespace name")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
+    }
 }

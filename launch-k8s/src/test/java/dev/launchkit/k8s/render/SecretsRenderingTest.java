@@ -42,10 +42,10 @@ class SecretsRenderingTest {
     @MethodSource("everyShape")
     void theApiKeyAppearsNowhereAsAPlainValueInAnyObjectButItsSecret(String file) throws Exception {
         ObjectNode args = config(file);
-        // A queue that tries to set the key itself, and one that tries the macro.
+        // A queue that tries to set the key itself (the ${WANDB_API_KEY} macro is refused outright, see MacrosTest).
         ObjectNode env = args.objectNode().put("name", "WANDB_API_KEY").put("value", API_KEY);
         PodSpecs.find(args).forEach(s -> s.containers().forEach(c -> ((com.fasterxml.jackson.databind.node.ArrayNode)
-                JsonTrees.array(c, "env")).add(env.deepCopy()).addObject().put("name", "K").put("value", "${WANDB_API_KEY}")));
+                JsonTrees.array(c, "env")).add(env.deepCopy())));
         if (PodSpecs.find(args).isEmpty()) {
             throw new AssertionError("fixture without pod templates: " + file);
         }

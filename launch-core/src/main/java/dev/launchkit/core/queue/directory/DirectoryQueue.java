@@ -9,6 +9,7 @@ import dev.launchkit.core.LaunchSpec;
 import dev.launchkit.core.Queue;
 import dev.launchkit.core.QueueException;
 import dev.launchkit.core.RunStatus;
+import dev.launchkit.core.SecretMasker;
 import dev.launchkit.core.Stage;
 import dev.launchkit.core.queue.InvalidItemException;
 import dev.launchkit.core.queue.ItemResult;
@@ -89,6 +90,7 @@ public final class DirectoryQueue implements Queue {
     private static final Logger LOG = LoggerFactory.getLogger(DirectoryQueue.class);
 
     private final QueueFolder folder;
+    private final SecretMasker masker;
     private final String agentEntity;
     private final Clock clock;
     private final Duration pollInterval;
@@ -105,7 +107,9 @@ public final class DirectoryQueue implements Queue {
     private long listedAt;
     private boolean stale = true;
 
-    DirectoryQueue(Path root, String name, String agentEntity, Clock clock, Duration pollInterval) {
+    DirectoryQueue(Path root, String name, String agentEntity, Clock clock, Duration pollInterval,
+                   SecretMasker masker) {
+        this.masker = masker;
         this.folder = new QueueFolder(root, name, random);
         this.agentEntity = agentEntity == null ? "" : agentEntity;
         this.clock = clock;
@@ -281,16 +285,20 @@ public final class DirectoryQueue implements Queue {
         } catch (LaunchException e) {
             failClaimed(fileName, result, e.stage(), name() + "/" + fileName + ": " + e.getMessage());
         } catch (QueueException e) {
-            LOG.warn("queue {}: cannot read {}: {}; it stays in running/", name(), fileName, e.getMessage());
+            LOG.warn("queue {}: cannot read {}: {}; it stays in running/", name(), fileName,
+                    masker.mask(e.getMessage()));
         } catch (RuntimeException e) {
             // A bug must cost one item, not the agent's polling: fail it with what happened.
-            LOG.error("queue {}: unexpected error reading {}", name(), fileName, e);
+            LOG.error("queue {}: unexpected error reading {}: {}", name(), fileName, masker.mask(e.toString()));
+            LOG.debug("queue {}: stack of the error reading {}", name(), fileName, e);
             failClaimed(fileName, result, Stage.AGENT, name() + "/" + fileName + ": the item could not be read: " + e);
         }
         return Optional.empty();
     }
 
-    private void failClaimed(String fileName, ItemResult result, Stage stage, String message) {
+    private void failClaimed(String fileName, ItemResult result, Stage stage, String unmasked) {
+        // The message may quote the file, and the file may hold a secret the agent knows (a key pasted in).
+        String message = masker.mask(unmasked);
         LOG.warn("queue {}: item {} failed: {}", name(), fileName, message);
         synchronized (reportLock) {
             folder.writeResult(folder.running, result);

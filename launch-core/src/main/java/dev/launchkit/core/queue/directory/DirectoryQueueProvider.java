@@ -42,7 +42,7 @@ public final class DirectoryQueueProvider implements QueueProvider, QueueAdminSu
             throw config.child("poll_interval_ms").error("must be at least 1 (milliseconds), got " + interval);
         }
         try {
-            return queues.open(name, entity, Duration.ofMillis(interval));
+            return queues.open(name, entity, Duration.ofMillis(interval), context.masker());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("queues: " + e.getMessage(), e);
         }

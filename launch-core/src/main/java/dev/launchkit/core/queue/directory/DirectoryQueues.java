@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.launchkit.core.ConfigException;
 import dev.launchkit.core.LaunchSpec;
 import dev.launchkit.core.QueueException;
+import dev.launchkit.core.SecretMasker;
 import dev.launchkit.core.queue.InvalidItemException;
 import dev.launchkit.core.queue.ItemResult;
 import dev.launchkit.core.queue.MergedSpec;
@@ -89,7 +90,15 @@ public final class DirectoryQueues implements QueueAdmin {
      * @throws IllegalArgumentException when the name is not a valid queue name
      */
     public DirectoryQueue open(String name, String agentEntity, Duration pollInterval) {
-        return new DirectoryQueue(root, name, agentEntity, clock, pollInterval);
+        return open(name, agentEntity, pollInterval, new SecretMasker());
+    }
+
+    /**
+     * Like {@link #open(String, String, Duration)}, with the agent's secrets: an item that fails to load is reported
+     * (result file and log) with every registered secret masked, so a key pasted into a bad item is not repeated.
+     */
+    public DirectoryQueue open(String name, String agentEntity, Duration pollInterval, SecretMasker masker) {
+        return new DirectoryQueue(root, name, agentEntity, clock, pollInterval, masker);
     }
 
     private QueueFolder folder(String name) {

@@ -122,6 +122,20 @@ class DirectoryQueueTest {
     }
 
     @Test
+    void masksASecretTheAgentKnowsInTheFailureOfAnItemThatQuotesIt() throws Exception {
+        drop("local", "leaky.json", "{\"docker\":\"sk-pasted-api-key-0042\"}", 5);
+        dev.launchkit.core.SecretMasker masker = new dev.launchkit.core.SecretMasker();
+        masker.register("sk-pasted-api-key-0042");
+        DirectoryQueue q = queues.open("local", "", Duration.ofMillis(50), masker);
+        opened.add(q);
+
+        assertThat(q.poll(Duration.ZERO)).isEmpty();
+
+        String message = resultFile("local", "failed", "leaky.json").get("message").asText();
+        assertThat(message).contains("leaky.json:1: docker: expected a mapping").doesNotContain("sk-pasted-api-key-0042");
+    }
+
+    @Test
     void movesAFailedItemToFailedWithStageAndMessage() throws Exception {
         drop("local", "job.json", IMAGE_SPEC, 5);
         DirectoryQueue q = open("local");
