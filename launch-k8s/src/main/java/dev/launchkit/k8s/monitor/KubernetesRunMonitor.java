@@ -78,9 +78,12 @@ public final class KubernetesRunMonitor implements RunMonitor {
     private static final Duration UNTRACKED_TTL = Duration.ofMinutes(10);
     private static final Duration STREAM_DRAIN = Duration.ofSeconds(2);
     private static final Duration SYNC_WAIT = Duration.ofSeconds(30);
-    /** Tries of the pod read that decides a failed run's outcome, 250 ms apart and doubling (about 4 s in all). */
-    private static final int POD_READ_ATTEMPTS = 5;
-    private static final Duration POD_READ_RETRY = Duration.ofMillis(250);
+    /**
+     * Tries of a request whose failure would change what is reported (the pod read that decides a failed run's
+     * outcome, the reported mark), 250 ms apart and doubling (about 4 s in all).
+     */
+    private static final int DECISIVE_ATTEMPTS = 5;
+    private static final Duration DECISIVE_RETRY = Duration.ofMillis(250);
 
     private final ApiClient client;
     private final LaunchContext context;
@@ -541,7 +544,7 @@ public final class KubernetesRunMonitor implements RunMonitor {
     void markReported(TrackedRun run) {
         String value = run.status().state().wireName() + " " + now();
         try {
-            if (!objects.annotate(run.ref(), REPORTED_ANNOTATION, value)) {
+            if (!retryingTransient(() -> objects.annotate(run.ref(), REPORTED_ANNOTATION, value))) {
                 LOG.debug("{} is already gone; nothing to mark as reported", run.ref());
             }
         } catch (ApiException | IOException e) {
@@ -552,37 +555,51 @@ public final class KubernetesRunMonitor implements RunMonitor {
 
     /**
      * Reads the run's pods directly: a batch Job's by its {@code job-name} label, other kinds' by the run-id label
-     * the runner puts on every pod template. A transient failure (429, 5xx, connection) is retried a few times:
-     * this read decides the run's outcome when the pod watch lagged (an evicted pod makes a failed Job "preempted",
-     * an OOMKilled container names the reason), so giving up at the first 503 reported the wrong outcome. Empty when
-     * the read keeps failing.
+     * the runner puts on every pod template. A transient failure is retried: this read decides the run's outcome
+     * when the pod watch lagged (an evicted pod makes a failed Job "preempted", an OOMKilled container names the
+     * reason), so giving up at the first 503 reported the wrong outcome. Empty when the read keeps failing.
      */
     List<PodReport> readPods(TrackedRun run) {
         String which = run.kind().isBatchJob() ? "job-name=" + run.ref().name() : Labels.RUN_ID + "=" + run.runId();
+        try {
+            JsonNode list = retryingTransient(() -> objects.listPods(run.ref().namespace(), selector + "," + which));
+            List<PodReport> out = new ArrayList<>();
+            for (JsonNode pod : list.path("items")) {
+                out.add(PodDiagnostics.diagnose(podReader.read(pod.toString())));
+            }
+            return out;
+        } catch (ApiException | IOException | RuntimeException e) {
+            LOG.debug("could not re-read the pods of run {}: {}", run.runId(), e.toString());
+            return List.of();
+        }
+    }
+
+    /** A request to the API server. */
+    @FunctionalInterface
+    private interface ApiCall<T> {
+        T call() throws ApiException, IOException;
+    }
+
+    /**
+     * Makes {@code call}, again after a transient failure (429, 5xx, no answer) up to {@value #DECISIVE_ATTEMPTS}
+     * times in all, with a doubling pause; on the caller's thread, which must be one that may wait (never a watch's).
+     */
+    private <T> T retryingTransient(ApiCall<T> call) throws ApiException, IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                JsonNode list = objects.listPods(run.ref().namespace(), selector + "," + which);
-                List<PodReport> out = new ArrayList<>();
-                for (JsonNode pod : list.path("items")) {
-                    out.add(PodDiagnostics.diagnose(podReader.read(pod.toString())));
-                }
-                return out;
+                return call.call();
             } catch (ApiException | IOException e) {
                 boolean transientFailure = !(e instanceof ApiException api) || api.getCode() == 0
                         || api.getCode() == 429 || api.getCode() >= 500;
-                if (!transientFailure || attempt >= POD_READ_ATTEMPTS || closed) {
-                    LOG.debug("could not re-read the pods of run {}: {}", run.runId(), e.toString());
-                    return List.of();
+                if (!transientFailure || attempt >= DECISIVE_ATTEMPTS || closed) {
+                    throw e;
                 }
                 try {
-                    Thread.sleep(POD_READ_RETRY.toMillis() << (attempt - 1));
+                    Thread.sleep(DECISIVE_RETRY.toMillis() << (attempt - 1));
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    return List.of();
+                    throw e;
                 }
-            } catch (RuntimeException e) {
-                LOG.debug("could not re-read the pods of run {}: {}", run.runId(), e.toString());
-                return List.of();
             }
         }
     }

@@ -84,4 +84,32 @@ class PodReadRetryTest {
         assertThat(reads.get()).as("reads of the run's pods").isGreaterThan(2);
         assertThat(status.state()).isEqualTo(RunState.PREEMPTED);
     }
+
+    @Test
+    void theReportedMarkIsStillSetWhenItsFirstPatchesGet503() throws Exception {
+        sim = new SimulatedRuns();
+        AtomicInteger patches = new AtomicInteger();
+        Interceptor faults = chain -> {
+            Request req = chain.request();
+            if ("PATCH".equals(req.method()) && req.url().encodedPath().contains("/jobs/")
+                    && patches.incrementAndGet() <= 2) {
+                return new Response.Builder().request(req).protocol(Protocol.HTTP_1_1).code(503)
+                        .message("Service Unavailable").body(ResponseBody.create("{\"kind\":\"Status\","
+                                + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":503}",
+                                MediaType.get("application/json"))).build();
+            }
+            return chain.proceed(req);
+        };
+        ApiClient client = new ApiClient().setBasePath(sim.cluster.url());
+        client.setHttpClient(sim.cluster.apiClient().getHttpClient().newBuilder().addInterceptor(faults).build());
+        SubmittedRun run = sim.runner(client).submit(job("markrd01", "succeed"), IMAGE);
+        assertThat(end(run).state()).isEqualTo(RunState.SUCCEEDED);
+
+        run.markReported();
+
+        assertThat(patches.get()).as("the mark's patches").isGreaterThan(2);
+        assertThat(new io.kubernetes.client.openapi.apis.BatchV1Api(sim.cluster.apiClient())
+                .readNamespacedJob("launch-markrd01", SimulatedRuns.NAMESPACE).execute().getMetadata()
+                .getAnnotations()).containsKey(KubernetesRunMonitor.REPORTED_ANNOTATION);
+    }
 }
