@@ -21,6 +21,7 @@ import io.kubernetes.client.util.PatchUtils;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,11 +91,17 @@ public final class KubeSubmitter {
         try {
             object = create(run, ref);
         } catch (ApiException e) {
-            if (e.getCode() != 409) {
-                created.forEach(secrets::deleteQuietly);
-                throw calls.failure(action("create", ref), e, Stage.RUN);
+            if (e.getCode() == 409) {
+                object = adopt(run, ref);
+            } else {
+                Optional<ObjectNode> stored = ApiCalls.isTransient(e) ? storedDespite(run, ref, e)
+                        : Optional.empty();
+                if (stored.isEmpty()) {
+                    created.forEach(secrets::deleteQuietly);
+                    throw calls.failure(action("create", ref), e, Stage.RUN);
+                }
+                object = stored.get();
             }
-            object = adopt(run, ref);
             adopted = true;
         }
         String uid = object.path("metadata").path("uid").asText("");
@@ -129,6 +136,22 @@ public final class KubeSubmitter {
         CustomObjectsApi custom = new CustomObjectsApi(client);
         return tree(calls.retrying(action("create", ref), () -> custom.createNamespacedCustomObject(ref.group(),
                 ref.version(), ref.namespace(), ref.plural(), run.customObjectBody()).execute()));
+    }
+
+    /**
+     * After the last create attempt failed with a transient error, whether an earlier attempt was stored anyway (the
+     * server created the object, its answer was lost, and later attempts never reached it): then that object is this
+     * run's, and failing the item would leave it running unreported.
+     */
+    private Optional<ObjectNode> storedDespite(RenderedRun run, KubeObjectRef ref, ApiException failure) {
+        try {
+            ObjectNode existing = adopt(run, ref);
+            LOG.warn("creating {} {} failed ({}), but an earlier attempt was stored; adopting it", ref.kind(),
+                    ref.namespace() + "/" + ref.name(), "HTTP " + failure.getCode());
+            return Optional.of(existing);
+        } catch (LaunchException notThere) {
+            return Optional.empty(); // not found, not ours, or unreadable: the create's own failure stands
+        }
     }
 
     /** Reads back the object a 409 reported and adopts it when it belongs to the same run. */

@@ -234,4 +234,57 @@ class KubeSubmitterTest {
         Object viaGson = new JSON().deserialize(n.toString(), Object.class);
         return MAPPER.readTree(new JSON().serialize(viaGson));
     }
+
+    @Test
+    void aCreateStoredByAnAttemptWhoseAnswerWasLostIsAdoptedWhenLaterAttemptsFail() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger creates = new java.util.concurrent.atomic.AtomicInteger();
+        okhttp3.Interceptor lossy = chain -> {
+            okhttp3.Request req = chain.request();
+            if (!"POST".equals(req.method()) || !req.url().encodedPath().endsWith("/jobs")) {
+                return chain.proceed(req);
+            }
+            if (creates.incrementAndGet() == 1) {
+                chain.proceed(req).close(); // stored by the server, but the answer never arrives
+            }
+            return new okhttp3.Response.Builder().request(req).protocol(okhttp3.Protocol.HTTP_1_1).code(504)
+                    .message("Gateway Timeout").body(okhttp3.ResponseBody.create("{\"kind\":\"Status\","
+                            + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":504}",
+                            okhttp3.MediaType.get("application/json"))).build();
+        };
+        io.kubernetes.client.openapi.ApiClient client = new io.kubernetes.client.openapi.ApiClient()
+                .setBasePath(cluster.url());
+        client.setHttpClient(cluster.apiClient().getHttpClient().newBuilder().addInterceptor(lossy).build());
+        KubeSubmitter flaky = new KubeSubmitter(client, new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 3),
+                masker);
+
+        Submission s = flaky.submit(seedRun());
+
+        assertThat(creates.get()).as("every create attempt was made").isEqualTo(3);
+        assertThat(s.adopted()).isTrue();
+        assertThat(s.uid()).isEqualTo(batch.readNamespacedJob("launch-k3x9p2aa", "wandb").execute().getMetadata()
+                .getUid());
+        assertThat(batch.listNamespacedJob("wandb").execute().getItems()).hasSize(1);
+    }
+
+    @Test
+    void aCreateThatKeepsFailingAndWasNeverStoredStillFailsQuotingTheServer() {
+        okhttp3.Interceptor down = chain -> {
+            okhttp3.Request req = chain.request();
+            if (!"POST".equals(req.method()) || !req.url().encodedPath().endsWith("/jobs")) {
+                return chain.proceed(req);
+            }
+            return new okhttp3.Response.Builder().request(req).protocol(okhttp3.Protocol.HTTP_1_1).code(503)
+                    .message("Service Unavailable").body(okhttp3.ResponseBody.create("{\"kind\":\"Status\","
+                            + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"etcd is down\","
+                            + "\"code\":503}", okhttp3.MediaType.get("application/json"))).build();
+        };
+        io.kubernetes.client.openapi.ApiClient client = new io.kubernetes.client.openapi.ApiClient()
+                .setBasePath(cluster.url());
+        client.setHttpClient(cluster.apiClient().getHttpClient().newBuilder().addInterceptor(down).build());
+        KubeSubmitter flaky = new KubeSubmitter(client, new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 3),
+                masker);
+
+        assertThatThrownBy(() -> flaky.submit(seedRun())).isInstanceOf(LaunchException.class)
+                .hasMessageContaining("503").hasMessageContaining("launch-k3x9p2aa");
+    }
 }
