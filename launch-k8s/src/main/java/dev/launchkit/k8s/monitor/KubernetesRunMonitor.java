@@ -79,8 +79,8 @@ public final class KubernetesRunMonitor implements RunMonitor {
     private static final Duration STREAM_DRAIN = Duration.ofSeconds(2);
     private static final Duration SYNC_WAIT = Duration.ofSeconds(30);
     /**
-     * Tries of a request whose failure would change what is reported (the pod read that decides a failed run's
-     * outcome, the reported mark), 250 ms apart and doubling (about 4 s in all).
+     * Tries of a request whose failure would change what is reported (the adoption list, the pod read that decides a
+     * failed run's outcome, the reported mark), 250 ms apart and doubling (about 4 s in all).
      */
     private static final int DECISIVE_ATTEMPTS = 5;
     private static final Duration DECISIVE_RETRY = Duration.ofMillis(250);
@@ -167,22 +167,25 @@ public final class KubernetesRunMonitor implements RunMonitor {
         List<String> unlisted = new ArrayList<>();
         Exception firstFailure = null;
         for (String namespace : namespaces) {
-            // Pods first: a run adopted in a terminal state is judged (and its log tails read) at once, with them.
-            ensurePodWatch(namespace, true);
+            Map<ResourceKind, JsonNode> lists = new LinkedHashMap<>();
             for (ResourceKind kind : kinds) {
-                JsonNode list;
                 try {
-                    list = objects.list(namespace, kind, selector);
+                    // Retried like the other decisive reads: an unfinished adoption keeps abandoned items taken.
+                    lists.put(kind, retryingTransient(() -> objects.list(namespace, kind, selector)));
                 } catch (ApiException | IOException e) {
                     // One namespace the agent may not list must not keep it from following the runs elsewhere.
                     unlisted.add(kind.plural() + " in namespace " + namespace + " (" + e.getMessage() + ")");
                     firstFailure = firstFailure == null ? e : firstFailure;
-                    continue;
                 }
+            }
+            // Pods before the runs: a run adopted in a terminal state is judged (and its log tails read) at once, with
+            // them. Where nothing could be listed there is nothing to judge, so no waiting for a watch that cannot sync.
+            ensurePodWatch(namespace, !lists.isEmpty());
+            lists.forEach((kind, list) -> {
                 for (JsonNode item : list.path("items")) {
                     adoptOne(namespace, kind, item).ifPresent(adopted::add);
                 }
-            }
+            });
             for (ResourceKind kind : kinds) {
                 ensureObjectWatch(namespace, kind);
             }
