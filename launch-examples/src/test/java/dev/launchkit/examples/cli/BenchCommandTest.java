@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,14 +31,56 @@ class BenchCommandTest {
     @Test
     void shortRunPrintsDispatchRatioTrackingAndReadoptionFigures(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
-        assertThat(LaunchAgentCli.execute("bench", "--only", "dispatch,tracking,adoption", "--dispatch-jobs", "30",
-                "--runs", "30", "--adopt-runs", "30", "--json", json.toString())).isZero();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        int exit;
+        // Tee stderr, so a failed run says why in the assertion (picocli prints the exception there).
+        System.setErr(new PrintStream(new TeeOutputStream(original, err), true, StandardCharsets.UTF_8));
+        try {
+            exit = LaunchAgentCli.execute("bench", "--only", "dispatch,tracking,adoption", "--dispatch-jobs", "30",
+                    "--runs", "30", "--adopt-runs", "30", "--json", json.toString());
+        } finally {
+            System.setErr(original);
+        }
+        String why = err.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(why).isZero();
         JsonNode figures = new ObjectMapper().readTree(json.toFile());
-        assertThat(figures.path("dispatch").path("ratio").asDouble()).isPositive();
+        String all = figures.toString();
+        assertThat(figures.path("dispatch").path("ratio").asDouble()).as(all).isPositive();
         JsonNode tracking = figures.path("tracking 30 runs");
-        assertThat(tracking.path("not_done").asInt()).isZero();
-        assertThat(tracking.path("watches").asInt()).as("one pod and one Job watch for the namespace").isEqualTo(2);
-        assertThat(tracking.path("requests_per_run").asDouble()).isPositive();
-        assertThat(figures.path("re-adoption 30 runs").path("adopted").asInt()).isEqualTo(30);
+        assertThat(tracking.path("not_done").asInt()).as(all).isZero();
+        assertThat(tracking.path("watches").asInt()).as("one pod and one Job watch for the namespace: " + all)
+                .isEqualTo(2);
+        assertThat(tracking.path("requests_per_run").asDouble()).as(all).isPositive();
+        assertThat(figures.path("re-adoption 30 runs").path("adopted").asInt()).as(all).isEqualTo(30);
+    }
+
+    /** Writes to two streams. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeOutputStream(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
     }
 }
