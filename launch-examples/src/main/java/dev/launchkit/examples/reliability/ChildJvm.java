@@ -53,7 +53,10 @@ public final class ChildJvm {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.exists(log)) {
-                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                // Only whole lines: the child may be halfway through writing the last one.
+                String text = Files.readString(log, StandardCharsets.UTF_8);
+                int end = text.lastIndexOf('\n');
+                for (String line : end < 0 ? new String[0] : text.substring(0, end).split("\r?\n")) {
                     if (wanted.test(line)) {
                         return Optional.of(line);
                     }
