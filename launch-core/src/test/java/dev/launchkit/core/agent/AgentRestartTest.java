@@ -28,6 +28,13 @@ class AgentRestartTest {
     @TempDir
     Path root;
 
+    /** Takes the next item and acks it with its run id, as the agent does before it submits the run. */
+    private static Job takeAndAck(DirectoryQueue q) throws InterruptedException {
+        Job job = q.poll(Duration.ofMillis(100)).orElseThrow();
+        q.ack(job, job.runId());
+        return job;
+    }
+
     @Test
     void restartedAgentRunsItemsTakenButNeverSubmittedAndAdoptsTheRestWithoutRunningThemTwice() throws Exception {
         DirectoryQueues queues = new DirectoryQueues(root);
@@ -36,10 +43,8 @@ class AgentRestartTest {
         String survived = queues.push("q", SPEC.with("name", "survived"));
         // The first agent takes both, submits one, and dies (its lease goes with its queue).
         DirectoryQueue first = queues.open("q");
-        Job a = first.poll(Duration.ofMillis(100)).orElseThrow();
-        Job b = first.poll(Duration.ofMillis(100)).orElseThrow();
-        first.ack(a, a.runId());
-        first.ack(b, b.runId());
+        Job a = takeAndAck(first);
+        Job b = takeAndAck(first);
         Job submitted = a.itemId().equals(survived) ? a : b;
         first.close();
 
@@ -66,8 +71,7 @@ class AgentRestartTest {
         queues.upsert(QueueDefinition.bare("q"));
         String item = queues.push("q", SPEC);
         DirectoryQueue first = queues.open("q");
-        Job job = first.poll(Duration.ofMillis(100)).orElseThrow();
-        first.ack(job, job.runId());
+        Job job = takeAndAck(first);
         first.close();
         ScriptedRunner scripted = new ScriptedRunner();
         scripted.autoFinish = RunStatus.of(RunState.SUCCEEDED);
@@ -107,10 +111,8 @@ class AgentRestartTest {
         String found = queues.push("q", SPEC.with("name", "found"));
         String unseen = queues.push("q", SPEC.with("name", "in-an-unlistable-namespace"));
         DirectoryQueue first = queues.open("q");
-        Job a = first.poll(Duration.ofMillis(100)).orElseThrow();
-        Job b = first.poll(Duration.ofMillis(100)).orElseThrow();
-        first.ack(a, a.runId());
-        first.ack(b, b.runId());
+        Job a = takeAndAck(first);
+        Job b = takeAndAck(first);
         Job foundJob = a.itemId().equals(found) ? a : b;
         first.close();
         ScriptedRunner scripted = new ScriptedRunner();

@@ -37,6 +37,13 @@ class DirectoryQueueCrashTest {
         return ids;
     }
 
+    /** Takes the next item and acks it with its run id, as an agent does before it submits the run. */
+    private static Job takeAndAck(DirectoryQueue q) throws InterruptedException {
+        Job job = q.poll(Duration.ofMillis(100)).orElseThrow();
+        q.ack(job, job.runId());
+        return job;
+    }
+
     @Test
     void itemsOfAKilledProcessArePendingAgainAfterReleaseButNotWhileItLives() throws Exception {
         DirectoryQueues queues = new DirectoryQueues(root);
@@ -96,8 +103,7 @@ class DirectoryQueueCrashTest {
         DirectoryQueues queues = new DirectoryQueues(root);
         push(queues, 1);
         DirectoryQueue dead = queues.open("q");
-        Job job = dead.poll(Duration.ofMillis(100)).orElseThrow();
-        dead.ack(job, job.runId());
+        Job job = takeAndAck(dead);
         dead.close(); // its lease is gone, as when the process dies
         try (DirectoryQueue restarted = queues.open("q")) {
             assertThat(restarted.recover(job.itemId(), job.runId())).isPresent();
@@ -110,8 +116,7 @@ class DirectoryQueueCrashTest {
     private static String endedButNotMoved(DirectoryQueues queues, Path root) throws Exception {
         push(queues, 1);
         DirectoryQueue dead = queues.open("q");
-        Job job = dead.poll(Duration.ofMillis(100)).orElseThrow();
-        dead.ack(job, job.runId());
+        Job job = takeAndAck(dead);
         dead.fail(job, dev.launchkit.core.Stage.RUN, "the run failed: exit code 1");
         dead.close();
         String item = job.itemId();
@@ -151,11 +156,9 @@ class DirectoryQueueCrashTest {
         DirectoryQueues queues = new DirectoryQueues(root);
         push(queues, 2);
         DirectoryQueue dead = queues.open("q");
-        Job submitted = dead.poll(Duration.ofMillis(100)).orElseThrow();
-        dead.ack(submitted, submitted.runId());
+        Job submitted = takeAndAck(dead);
         dead.submitted(submitted, "wandb/Job/launch-" + submitted.runId());
-        Job acked = dead.poll(Duration.ofMillis(100)).orElseThrow();
-        dead.ack(acked, acked.runId());
+        Job acked = takeAndAck(dead);
         dead.close(); // died; the first run's Job was then deleted by its TTL, so nothing is adopted
 
         try (DirectoryQueue restarted = queues.open("q")) {
