@@ -15,8 +15,10 @@ import dev.launchkit.core.queue.directory.DirectoryQueue;
 import dev.launchkit.core.queue.directory.DirectoryQueues;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,25 +30,58 @@ class AgentRestartTest {
     @TempDir
     Path root;
 
-    /** Takes the next item and acks it with its run id, as the agent does before it submits the run. */
-    private static Job takeAndAck(DirectoryQueue q) throws InterruptedException {
-        Job job = q.poll(Duration.ofMillis(100)).orElseThrow();
-        q.ack(job, job.runId());
-        return job;
+    /**
+     * Pushes one item per name to queue "q"; an agent takes and acks them all, as it does before it submits, and
+     * dies (its lease goes with its queue).
+     *
+     * @return the jobs it took, by name
+     */
+    private static Map<String, Job> takenByAnAgentThatDied(DirectoryQueues queues, String... names)
+            throws InterruptedException {
+        queues.upsert(QueueDefinition.bare("q"));
+        Map<String, String> nameOf = new HashMap<>();
+        for (String name : names) {
+            nameOf.put(queues.push("q", SPEC.with("name", name)), name);
+        }
+        Map<String, Job> taken = new HashMap<>();
+        try (DirectoryQueue first = queues.open("q")) {
+            for (int i = 0; i < names.length; i++) {
+                Job job = first.poll(Duration.ofMillis(100)).orElseThrow();
+                first.ack(job, job.runId());
+                taken.put(nameOf.get(job.itemId()), job);
+            }
+        }
+        return taken;
+    }
+
+    /** A runner that submits through {@code scripted} and whose {@code adopt()} is {@code adopt}. */
+    private static Runner adopting(ScriptedRunner scripted, Supplier<List<SubmittedRun>> adopt) {
+        return new Runner() {
+            @Override
+            public String type() {
+                return "scripted";
+            }
+
+            @Override
+            public SubmittedRun submit(Job j, dev.launchkit.core.ImageRef image) {
+                return scripted.submit(j, image);
+            }
+
+            @Override
+            public List<SubmittedRun> adopt() {
+                return adopt.get();
+            }
+        };
     }
 
     @Test
     void restartedAgentRunsItemsTakenButNeverSubmittedAndAdoptsTheRestWithoutRunningThemTwice() throws Exception {
         DirectoryQueues queues = new DirectoryQueues(root);
-        queues.upsert(QueueDefinition.bare("q"));
-        String neverSubmitted = queues.push("q", SPEC.with("name", "lost-at-submit"));
-        String survived = queues.push("q", SPEC.with("name", "survived"));
-        // The first agent takes both, submits one, and dies (its lease goes with its queue).
-        DirectoryQueue first = queues.open("q");
-        Job a = takeAndAck(first);
-        Job b = takeAndAck(first);
-        Job submitted = a.itemId().equals(survived) ? a : b;
-        first.close();
+        // The first agent takes both, submits one, and dies.
+        Map<String, Job> taken = takenByAnAgentThatDied(queues, "lost-at-submit", "survived");
+        String neverSubmitted = taken.get("lost-at-submit").itemId();
+        Job submitted = taken.get("survived");
+        String survived = submitted.itemId();
 
         ScriptedRunner runner = new ScriptedRunner();
         runner.autoFinish = RunStatus.of(RunState.SUCCEEDED);
@@ -68,29 +103,12 @@ class AgentRestartTest {
     @Test
     void itemsStayTakenWhenARunnerCannotListItsRuns() throws Exception {
         DirectoryQueues queues = new DirectoryQueues(root);
-        queues.upsert(QueueDefinition.bare("q"));
-        String item = queues.push("q", SPEC);
-        DirectoryQueue first = queues.open("q");
-        Job job = takeAndAck(first);
-        first.close();
+        String item = takenByAnAgentThatDied(queues, "taken").get("taken").itemId();
         ScriptedRunner scripted = new ScriptedRunner();
         scripted.autoFinish = RunStatus.of(RunState.SUCCEEDED);
-        Runner runner = new Runner() {
-            @Override
-            public String type() {
-                return "scripted";
-            }
-
-            @Override
-            public SubmittedRun submit(Job j, dev.launchkit.core.ImageRef image) {
-                return scripted.submit(j, image);
-            }
-
-            @Override
-            public List<SubmittedRun> adopt() {
-                throw new IllegalStateException("forbidden: cannot list jobs");
-            }
-        };
+        Runner runner = adopting(scripted, () -> {
+            throw new IllegalStateException("forbidden: cannot list jobs");
+        });
         DirectoryQueue q = queues.open("q");
         try (LaunchAgent agent = LaunchAgent.builder().runner(runner).queue(q).pollWait(Duration.ofMillis(20))
                 .defaultResource("scripted").context(LaunchContext.basic(Map.of())).build()) {
@@ -107,33 +125,16 @@ class AgentRestartTest {
     @Test
     void runsAPartialAdoptionFoundAreFollowedButNoItemIsPutBack() throws Exception {
         DirectoryQueues queues = new DirectoryQueues(root);
-        queues.upsert(QueueDefinition.bare("q"));
-        String found = queues.push("q", SPEC.with("name", "found"));
-        String unseen = queues.push("q", SPEC.with("name", "in-an-unlistable-namespace"));
-        DirectoryQueue first = queues.open("q");
-        Job a = takeAndAck(first);
-        Job b = takeAndAck(first);
-        Job foundJob = a.itemId().equals(found) ? a : b;
-        first.close();
+        Map<String, Job> taken = takenByAnAgentThatDied(queues, "found", "in-an-unlistable-namespace");
+        Job foundJob = taken.get("found");
+        String found = foundJob.itemId();
+        String unseen = taken.get("in-an-unlistable-namespace").itemId();
         ScriptedRunner scripted = new ScriptedRunner();
         ScriptedRunner.Run alive = new ScriptedRunner.Run(foundJob.runId(), foundJob.itemId(), "q");
-        Runner runner = new Runner() {
-            @Override
-            public String type() {
-                return "scripted";
-            }
-
-            @Override
-            public SubmittedRun submit(Job j, dev.launchkit.core.ImageRef image) {
-                return scripted.submit(j, image);
-            }
-
-            @Override
-            public List<SubmittedRun> adopt() {
-                throw new dev.launchkit.core.PartialAdoptionException(List.of(alive),
-                        "could not list jobs in namespace ml", null);
-            }
-        };
+        Runner runner = adopting(scripted, () -> {
+            throw new dev.launchkit.core.PartialAdoptionException(List.of(alive),
+                    "could not list jobs in namespace ml", null);
+        });
         DirectoryQueue q = queues.open("q");
         try (LaunchAgent agent = LaunchAgent.builder().runner(runner).queue(q).pollWait(Duration.ofMillis(20))
                 .defaultResource("scripted").context(LaunchContext.basic(Map.of())).build()) {
